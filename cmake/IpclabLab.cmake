@@ -1,0 +1,85 @@
+# ipclab_add_lab(): one lab = a library built from the chosen implementation,
+# its demo programs, and its public (and, when asked, hidden) test binaries.
+#
+#   ipclab_add_lab(APPS server client TIMEOUT 30)
+#
+# The student's files are the *.cpp of this lab's src/ folder in the course tree:
+# the course decides which files exist; IPCLAB_IMPL only decides where they come from.
+
+set(IPCLAB_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+
+function(ipclab_target_defaults target)
+  target_compile_options(${target} PRIVATE ${IPCLAB_WARNINGS})
+  if(IPCLAB_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(ipclab_add_lab)
+  cmake_parse_arguments(LAB "" "TIMEOUT" "APPS" ${ARGN})
+  get_filename_component(lab_id "${CMAKE_CURRENT_SOURCE_DIR}" NAME)  # 01-fifo
+  string(SUBSTRING "${lab_id}" 0 2 nn)                              # 01
+  if(NOT LAB_TIMEOUT)
+    set(LAB_TIMEOUT 30)
+  endif()
+
+  file(GLOB course_sources CONFIGURE_DEPENDS RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}/src"
+       "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
+  set(sources "")
+  foreach(name IN LISTS course_sources)
+    set(file "${IPCLAB_IMPL_ROOT}/${lab_id}/src/${name}")
+    if(NOT EXISTS "${file}")
+      message(FATAL_ERROR "${file} is missing: lab ${lab_id} needs src/${name}. "
+        "Restore it (git checkout -- labs/${lab_id}/src/${name}) or regenerate with ./ipclab skeletons.")
+    endif()
+    list(APPEND sources "${file}")
+  endforeach()
+
+  set(lib lab${nn})
+  add_library(${lib} STATIC ${sources})
+  target_include_directories(${lib} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/include")
+  target_link_libraries(${lib} PUBLIC ipclab_common)
+  ipclab_target_defaults(${lib})
+
+  add_custom_target(lab${nn}_all)
+  add_dependencies(lab${nn}_all ${lib})
+
+  foreach(app IN LISTS LAB_APPS)
+    add_executable(${app} "apps/${app}.cpp")
+    target_link_libraries(${app} PRIVATE ${lib})
+    ipclab_target_defaults(${app})
+    add_dependencies(lab${nn}_all ${app})
+  endforeach()
+
+  _ipclab_add_tests(${nn} public "${CMAKE_CURRENT_SOURCE_DIR}/tests" ${LAB_TIMEOUT})
+  set(hidden_dir "${PROJECT_SOURCE_DIR}/grader/hidden/${lab_id}")
+  if(IPCLAB_HIDDEN_TESTS AND IS_DIRECTORY "${hidden_dir}")
+    _ipclab_add_tests(${nn} hidden "${hidden_dir}" ${LAB_TIMEOUT})
+  endif()
+
+  # `cmake --build build --target check01`: build this lab and run its tests.
+  add_custom_target(check${nn}
+    COMMAND ${CMAKE_CTEST_COMMAND} -L lab${nn} --output-on-failure
+    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}" USES_TERMINAL)
+  add_dependencies(check${nn} lab${nn}_all)
+endfunction()
+
+function(_ipclab_add_tests nn kind dir timeout)
+  file(GLOB test_sources CONFIGURE_DEPENDS "${dir}/*_test.cpp")
+  if(NOT test_sources)
+    return()
+  endif()
+  set(exe lab${nn}_${kind}_tests)
+  add_executable(${exe} ${test_sources})
+  target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest_main)
+  ipclab_target_defaults(${exe})
+  add_dependencies(lab${nn}_all ${exe})
+  # PRE_TEST: list the tests when ctest runs, not at build time, so the student's
+  # edit-build-test loop never pays for it and a skeleton that crashes on
+  # start-up is reported as a failing test rather than a failing build.
+  gtest_discover_tests(${exe}
+    TEST_PREFIX "lab${nn}.${kind}."
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "lab${nn};${kind}" TIMEOUT ${timeout}
+               ENVIRONMENT "IPCLAB_TIMEOUT_SCALE=$ENV{IPCLAB_TIMEOUT_SCALE}")
+endfunction()

@@ -1,0 +1,40 @@
+/// \file
+/// \brief The stub every skeleton function starts from.
+///
+/// `IPCLAB_TODO("hint", params...)` throws ipclab::NotImplemented with the message
+/// "not implemented yet: <function> — <hint>". An unfinished lab therefore fails
+/// every test at once with a clear message instead of blocking or returning garbage.
+/// The extra arguments only mark the function's parameters as used, so that the
+/// skeleton compiles without "unused parameter" warnings.
+#pragma once
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ipclab {
+
+/// Thrown by a function that the student has not written yet.
+class NotImplemented : public std::logic_error {
+ public:
+  explicit NotImplemented(const std::string& message) : std::logic_error(message) {}
+};
+
+/// Throws NotImplemented naming the function at `where` and giving `hint`.
+[[noreturn]] void not_implemented(std::string_view hint,
+                                  std::source_location where = std::source_location::current());
+
+namespace detail {
+template <typename... Ts>
+constexpr void mark_used(const Ts&... /*unused*/) noexcept {}
+}  // namespace detail
+
+}  // namespace ipclab
+
+// A macro rather than a function so that std::source_location names the caller.
+#define IPCLAB_TODO(hint, ...)                                   \
+  do {                                                           \
+    ::ipclab::detail::mark_used(__VA_ARGS__);                    \
+    ::ipclab::not_implemented(hint, std::source_location::current()); \
+  } while (false)

@@ -1,0 +1,10 @@
+/// \file
+/// \brief Everything a lab test needs: include this one header.
+#pragma once
+
+#include "ipclab/testing/assertions.hpp"
+#include "ipclab/testing/blocking.hpp"
+#include "ipclab/testing/child.hpp"
+#include "ipclab/testing/deadline.hpp"
+#include "ipclab/testing/event.hpp"
+#include "ipclab/testing/fixture.hpp"

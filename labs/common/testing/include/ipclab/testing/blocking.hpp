@@ -1,0 +1,26 @@
+/// \file
+/// \brief Proving that a call blocks: wait until a child sits in a system call.
+#pragma once
+
+#include <chrono>
+#include <initializer_list>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+#include "ipclab/testing/deadline.hpp"
+
+namespace ipclab::testing {
+
+class ChildProcess;
+
+/// Passes once `child` is blocked in one of `syscalls` (read from
+/// /proc/PID/syscall). Fails with what the child was doing if the deadline
+/// passes, or with the child's own message if it exits first. The observer is
+/// always the parent: Yama's ptrace_scope lets a parent inspect its children,
+/// not the other way round.
+::testing::AssertionResult blocked_in(
+    ChildProcess& child, std::initializer_list<std::string_view> syscalls,
+    std::chrono::steady_clock::time_point deadline = default_deadline());
+
+}  // namespace ipclab::testing

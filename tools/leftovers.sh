@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs after the whole test suite (ctest fixture cleanup): fails if the suite
+# left anything on the machine — test directories, POSIX IPC objects named by
+# the testing support, or test processes still running. Removes what it finds,
+# so one leak does not fail every later run.
+set -u
+found=0
+report() { echo "left behind: $*"; found=1; }
+
+tmp=${TMPDIR:-/tmp}
+for d in "$tmp"/ipclab-test.*; do
+  [ -e "$d" ] && { report "test directory $d"; rm -rf "$d"; }
+done
+for f in /dev/shm/ipclab.* /dev/shm/sem.ipclab.*; do
+  [ -e "$f" ] && { report "shared memory or semaphore $f"; rm -f "$f"; }
+done
+if [ -d /dev/mqueue ]; then
+  for q in /dev/mqueue/ipclab.*; do
+    [ -e "$q" ] && { report "message queue /${q#/dev/mqueue/}"; rm -f "$q"; }
+  done
+fi
+if pids=$(pgrep -f 'lab[0-9][0-9]_(public|hidden)_tests' 2>/dev/null); then
+  for pid in $pids; do
+    report "test process $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null))"
+    kill -9 "$pid" 2>/dev/null
+  done
+fi
+if [ $found -eq 0 ]; then
+  echo "no test directory, IPC object or test process left behind"
+fi
+exit $found
