@@ -18,6 +18,7 @@ namespace ipclab {
 /// Thrown by a function that the student has not written yet.
 class NotImplemented : public std::logic_error {
  public:
+  /// `message` reads "not implemented yet: <function> — <hint>".
   explicit NotImplemented(const std::string& message) : std::logic_error(message) {}
 };
 
@@ -25,14 +26,18 @@ class NotImplemented : public std::logic_error {
 [[noreturn]] void not_implemented(std::string_view hint,
                                   std::source_location where = std::source_location::current());
 
+/// \cond INTERNAL
 namespace detail {
 template <typename... Ts>
 constexpr void mark_used(const Ts&... /*unused*/) noexcept {}
 }  // namespace detail
+/// \endcond
 
 }  // namespace ipclab
 
-// A macro rather than a function so that std::source_location names the caller.
+/// The stub of a skeleton function: throws NotImplemented with `hint`; the other
+/// arguments (the function's parameters) are only marked as used. A macro rather
+/// than a function so that std::source_location names the unfinished function.
 #define IPCLAB_TODO(hint, ...)                                   \
   do {                                                           \
     ::ipclab::detail::mark_used(__VA_ARGS__);                    \

@@ -13,7 +13,9 @@ class UniqueFd {
   UniqueFd() noexcept = default;
   /// Takes ownership of `fd` (may be -1 for "none").
   explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  /// Takes over the descriptor of `other`, which then owns none.
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  /// Closes the owned descriptor and takes over the one of `other`.
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     if (this != &other) {
       reset(std::exchange(other.fd_, -1));

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# ./ipclab test — the course's own test suite, what CI runs:
+# skeletons up to date; reference solutions against public and hidden tests
+# (repeated, in parallel), nothing left behind; untouched skeletons fail fast;
+# sanitizers; the grader's own tests, rubric check and self-tests; docs; slides.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=deps.sh
+source tools/deps.sh
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds)" >&2; exit 2 ;;
+  esac
+done
+
+ipclab_require_linux
+ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_DOCS
+ipclab_try_packages $IPCLAB_PKGS_DOCS_OPTIONAL
+ipclab_check_cmake_version
+export IPCLAB_WERROR=1  # the grader's build too: warnings are errors here
+jobs=$(( $(nproc) * 2 ))
+mkdir -p build
+
+passed=0 failed=0 failures=()
+step() {  # step NAME COMMAND... : runs one step, times it, remembers the outcome
+  local name=$1; shift
+  local start=$SECONDS
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1)); echo "--- ok: $name ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "--- FAILED: $name ($((SECONDS - start)) s)"
+  fi
+}
+
+preset_build() {  # configure (once) and build one preset quietly, showing errors
+  if [ ! -f "build/$1/build.ninja" ]; then
+    cmake --preset "$1" >"build/.configure-$1.log" 2>&1 || { cat "build/.configure-$1.log"; return 1; }
+  fi
+  cmake --build "build/$1" >"build/.build-$1.log" 2>&1 || { cat "build/.build-$1.log"; return 1; }
+}
+
+run_suite() {  # $1 = preset, $2 = repetitions, then extra environment
+  local preset=$1 repeat=$2; shift 2
+  preset_build "$preset" || return 1
+  local log="build/.ctest-$preset.log" status=0
+  env "$@" ctest --test-dir "build/$preset" -j "$jobs" --repeat "until-fail:$repeat" \
+    --output-on-failure --timeout 120 >"$log" 2>&1 || status=$?
+  grep -vE '^ *(Start +[0-9]+|[0-9]+/[0-9]+ Test +#[0-9]+): .*(Passed|$)' "$log"  # failures and summary
+  return $status
+}
+
+reference_suite() { run_suite reference 5 && tools/leftovers.sh; }
+skeleton_suite() { preset_build skeleton && tools/skeleton-fails-fast.sh build/skeleton; }
+sanitizer_suite() { run_suite "$1" 1 "IPCLAB_TIMEOUT_SCALE=$2" && tools/leftovers.sh; }
+
+grader_suite() {
+  if [ ! -f grader/CMakeLists.txt ]; then
+    echo "no grader in this copy of the course"; return 1
+  fi
+  ./ipclab grade --help >/dev/null || return 1  # builds build/grader
+  ctest --test-dir build/grader -j "$jobs" --output-on-failure | tail -n 3 &&
+    build/grader/ipclab-grader check-rubric --course "$PWD" &&
+    grader/selftest/run.sh build/grader/ipclab-grader
+}
+
+step "skeletons are generated from the solutions" tools/skeletons.sh --check
+step "reference solutions: public + hidden tests, 5 rounds in parallel" reference_suite
+step "untouched skeletons fail every test fast" skeleton_suite
+if [ $quick -eq 0 ]; then
+  step "reference under ASan + UBSan" sanitizer_suite asan 3
+  step "reference under TSan" sanitizer_suite tsan 5
+fi
+step "grader: unit tests, rubric, self-tests" grader_suite
+step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
+step "slides (Marp)" ./ipclab slides
+
+echo
+if [ $failed -gt 0 ]; then
+  printf 'ipclab test: FAILED steps:\n'; printf '  %s\n' "${failures[@]}"
+fi
+echo "ipclab test: $passed passed, $failed failed"
+[ $failed -eq 0 ]
