@@ -51,6 +51,13 @@ function(ipclab_add_lab)
     add_dependencies(lab${nn}_all ${app})
   endforeach()
 
+  # apps/demo_test.sh runs the demo programs the way the handout tells readers to.
+  if(LAB_APPS AND EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/apps/demo_test.sh")
+    add_test(NAME lab${nn}.demo COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/apps/demo_test.sh"
+                                        "${CMAKE_CURRENT_BINARY_DIR}")
+    set_tests_properties(lab${nn}.demo PROPERTIES LABELS "lab${nn};demo" TIMEOUT 60)
+  endif()
+
   _ipclab_add_tests(${nn} public "${CMAKE_CURRENT_SOURCE_DIR}/tests" ${LAB_TIMEOUT})
   set(hidden_dir "${PROJECT_SOURCE_DIR}/grader/hidden/${lab_id}")
   if(IPCLAB_HIDDEN_TESTS AND IS_DIRECTORY "${hidden_dir}")

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     }
   } catch (const ipclab::SystemError& error) {
     std::cerr << "fifo-client: " << error.what();
-    if (error.error_number() == ENXIO) {
+    // ENOENT: no server FIFO at all; ENXIO: a FIFO nobody reads (a crashed server's).
+    if (error.error_number() == ENXIO || error.error_number() == ENOENT) {
       std::cerr << " — no server is running there (start fifo-server " << argv[1] << ")";
     }
     std::cerr << '\n';

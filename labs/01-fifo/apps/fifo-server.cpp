@@ -33,9 +33,10 @@ extern "C" void remove_fifo_and_exit(int /*signal*/) {
 
 int main(int argc, char** argv) {
   if (argc != 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::cerr << "usage: fifo-server DIRECTORY\n"
-                 "Serves requests on DIRECTORY/server.fifo; replies go to DIRECTORY/client-PID.fifo.\n"
-                 "Run fifo-client DIRECTORY TEXT... in another terminal. Ctrl-C stops the server.\n";
+    std::cerr
+        << "usage: fifo-server DIRECTORY\n"
+           "Serves requests on DIRECTORY/server.fifo; replies go to DIRECTORY/client-PID.fifo.\n"
+           "Run fifo-client DIRECTORY TEXT... in another terminal. Ctrl-C stops the server.\n";
     return argc == 2 ? 0 : 2;
   }
   try {

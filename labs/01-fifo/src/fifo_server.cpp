@@ -28,7 +28,7 @@ bool Server::serve_one(const Handler& handler) {
   IPCLAB_TODO("receive one request, call the handler, send the reply to the client's FIFO; return false if the client vanished", handler);
 }
 
-Client::Client(std::filesystem::path directory)
+Client::Client(const std::filesystem::path& directory)
     : reply_path_(reply_fifo_path(directory, ::getpid())) {
   IPCLAB_TODO("open the server FIFO for writing (O_NONBLOCK: ENXIO = no server), then make and open the reply FIFO like the server does", directory);
 }

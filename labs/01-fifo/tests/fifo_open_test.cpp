@@ -79,9 +79,9 @@ TEST_F(FifoOpen, B1_7_NonblockingOpenForWritingWithoutReaderIsEnxio) {
 }
 
 TEST_F(FifoOpen, B1_8_OpeningAMissingPathIsEnoent) {
-  EXPECT_TRUE(fails_with("open", ENOENT,
-                         [&] { open_fifo(scratch_path("missing.fifo"), Direction::read, Blocking::no); }))
-      << "B1.8: there is no FIFO at that path";
+  EXPECT_TRUE(fails_with("open", ENOENT, [&] {
+    open_fifo(scratch_path("missing.fifo"), Direction::read, Blocking::no);
+  })) << "B1.8: there is no FIFO at that path";
 }
 
 TEST_F(FifoOpen, B1_9_SetNonblockingChangesOnlyONonblock) {
@@ -92,7 +92,8 @@ TEST_F(FifoOpen, B1_9_SetNonblockingChangesOnlyONonblock) {
   set_nonblocking(fd.get(), false);
   int flags = ::fcntl(fd.get(), F_GETFL);
   EXPECT_EQ(flags & O_NONBLOCK, 0) << "B1.9: set_nonblocking(fd, false) must clear O_NONBLOCK";
-  EXPECT_NE(flags & O_APPEND, 0) << "B1.9: set_nonblocking must keep the other flags (O_APPEND was lost)";
+  EXPECT_NE(flags & O_APPEND, 0)
+      << "B1.9: set_nonblocking must keep the other flags (O_APPEND was lost)";
   set_nonblocking(fd.get(), true);
   EXPECT_NE(::fcntl(fd.get(), F_GETFL) & O_NONBLOCK, 0)
       << "B1.9: set_nonblocking(fd, true) must set O_NONBLOCK";

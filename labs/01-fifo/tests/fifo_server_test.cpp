@@ -73,7 +73,8 @@ TEST_F(FifoServer, B1_20_ServerWaitsForTheNextClientInsteadOfSeeingEndOfFile) {
     Server server(dir());
     server_up.notify();
     for (int i = 0; i < 2; ++i) {
-      CHILD_REQUIRE(server.serve_one(shout), "B1.20: request " + std::to_string(i) + " not delivered");
+      CHILD_REQUIRE(server.serve_one(shout),
+                    "B1.20: request " + std::to_string(i) + " not delivered");
     }
   });
   ASSERT_TRUE(server_up.wait_for(server_process)) << "the server did not start";

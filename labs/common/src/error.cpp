@@ -50,8 +50,8 @@ std::string short_function_name(std::string_view signature) {
 }
 }  // namespace
 
-void not_implemented(std::string_view hint, std::source_location where) {
-  std::string message = "not implemented yet: " + short_function_name(where.function_name());
+void not_implemented(std::string_view hint, std::string_view function) {
+  std::string message = "not implemented yet: " + short_function_name(function);
   if (!hint.empty()) {
     message += " — ";
     message += hint;

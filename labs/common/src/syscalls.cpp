@@ -14,39 +14,41 @@ namespace {
 constexpr std::pair<long, std::string_view> kSyscalls[] = {
 #define IPCLAB_SYSCALL(name) {SYS_##name, #name},
     IPCLAB_SYSCALL(read) IPCLAB_SYSCALL(write) IPCLAB_SYSCALL(readv) IPCLAB_SYSCALL(writev)
-    IPCLAB_SYSCALL(openat) IPCLAB_SYSCALL(close) IPCLAB_SYSCALL(ppoll) IPCLAB_SYSCALL(pselect6)
-    IPCLAB_SYSCALL(epoll_pwait) IPCLAB_SYSCALL(futex) IPCLAB_SYSCALL(wait4) IPCLAB_SYSCALL(waitid)
-    IPCLAB_SYSCALL(nanosleep) IPCLAB_SYSCALL(clock_nanosleep) IPCLAB_SYSCALL(rt_sigsuspend)
-    IPCLAB_SYSCALL(rt_sigtimedwait) IPCLAB_SYSCALL(mq_timedsend) IPCLAB_SYSCALL(mq_timedreceive)
-    IPCLAB_SYSCALL(mq_open) IPCLAB_SYSCALL(msgsnd) IPCLAB_SYSCALL(msgrcv) IPCLAB_SYSCALL(semtimedop)
-    IPCLAB_SYSCALL(accept4) IPCLAB_SYSCALL(recvfrom) IPCLAB_SYSCALL(sendto) IPCLAB_SYSCALL(exit_group)
-    IPCLAB_SYSCALL(flock) IPCLAB_SYSCALL(fcntl)
+        IPCLAB_SYSCALL(openat) IPCLAB_SYSCALL(close) IPCLAB_SYSCALL(ppoll) IPCLAB_SYSCALL(pselect6)
+            IPCLAB_SYSCALL(epoll_pwait) IPCLAB_SYSCALL(futex) IPCLAB_SYSCALL(wait4)
+                IPCLAB_SYSCALL(waitid) IPCLAB_SYSCALL(nanosleep) IPCLAB_SYSCALL(clock_nanosleep)
+                    IPCLAB_SYSCALL(rt_sigsuspend) IPCLAB_SYSCALL(rt_sigtimedwait) IPCLAB_SYSCALL(
+                        mq_timedsend) IPCLAB_SYSCALL(mq_timedreceive) IPCLAB_SYSCALL(mq_open)
+                        IPCLAB_SYSCALL(msgsnd) IPCLAB_SYSCALL(msgrcv) IPCLAB_SYSCALL(semtimedop)
+                            IPCLAB_SYSCALL(accept4) IPCLAB_SYSCALL(recvfrom) IPCLAB_SYSCALL(sendto)
+                                IPCLAB_SYSCALL(exit_group) IPCLAB_SYSCALL(flock)
+                                    IPCLAB_SYSCALL(fcntl)
 #ifdef SYS_open
-    IPCLAB_SYSCALL(open)
+                                        IPCLAB_SYSCALL(open)
 #endif
 #ifdef SYS_poll
-    IPCLAB_SYSCALL(poll)
+                                            IPCLAB_SYSCALL(poll)
 #endif
 #ifdef SYS_select
-    IPCLAB_SYSCALL(select)
+                                                IPCLAB_SYSCALL(select)
 #endif
 #ifdef SYS_epoll_wait
-    IPCLAB_SYSCALL(epoll_wait)
+                                                    IPCLAB_SYSCALL(epoll_wait)
 #endif
 #ifdef SYS_pause
-    IPCLAB_SYSCALL(pause)
+                                                        IPCLAB_SYSCALL(pause)
 #endif
 #ifdef SYS_semop
-    IPCLAB_SYSCALL(semop)
+                                                            IPCLAB_SYSCALL(semop)
 #endif
 #ifdef SYS_accept
-    IPCLAB_SYSCALL(accept)
+                                                                IPCLAB_SYSCALL(accept)
 #endif
 #ifdef SYS_epoll_pwait2
-    IPCLAB_SYSCALL(epoll_pwait2)
+                                                                    IPCLAB_SYSCALL(epoll_pwait2)
 #endif
 #ifdef SYS_futex_waitv
-    IPCLAB_SYSCALL(futex_waitv)
+                                                                        IPCLAB_SYSCALL(futex_waitv)
 #endif
 #undef IPCLAB_SYSCALL
 };

@@ -145,14 +145,14 @@ inline std::filesystem::path server_fifo_path(const std::filesystem::path& direc
 }
 
 /// The reply FIFO of client `client` in `directory`: directory/client-PID.fifo.
-inline std::filesystem::path reply_fifo_path(const std::filesystem::path& directory,
-                                             pid_t client) {
+inline std::filesystem::path reply_fifo_path(const std::filesystem::path& directory, pid_t client) {
   return directory / ("client-" + std::to_string(client) + ".fifo");
 }
 
 /// What the server does with one request: gets the client's pid and the
 /// request body, returns the reply body.
-using Handler = std::function<std::vector<std::byte>(pid_t client, std::span<const std::byte> body)>;
+using Handler =
+    std::function<std::vector<std::byte>(pid_t client, std::span<const std::byte> body)>;
 
 /// A request/reply server on the FIFO server_fifo_path(directory).
 ///
@@ -212,7 +212,7 @@ class Client {
   /// opens a dummy write end (so the server's O_NONBLOCK open finds a reader and
   /// our reads never see end of file), and clears O_NONBLOCK on the read end.
   /// If the constructor throws, it leaves no FIFO behind.
-  explicit Client(std::filesystem::path directory);
+  explicit Client(const std::filesystem::path& directory);
   /// Closes everything and removes the reply FIFO (B1.18).
   ~Client();
   Client(const Client&) = delete;

@@ -5,9 +5,9 @@
 /// a hang: "blocked in mq_timedreceive").
 #pragma once
 
+#include <sys/types.h>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 
 namespace ipclab {
 

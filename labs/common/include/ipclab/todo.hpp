@@ -8,7 +8,6 @@
 /// skeleton compiles without "unused parameter" warnings.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,9 +21,8 @@ class NotImplemented : public std::logic_error {
   explicit NotImplemented(const std::string& message) : std::logic_error(message) {}
 };
 
-/// Throws NotImplemented naming the function at `where` and giving `hint`.
-[[noreturn]] void not_implemented(std::string_view hint,
-                                  std::source_location where = std::source_location::current());
+/// Throws NotImplemented naming `function` (a __PRETTY_FUNCTION__ signature) and giving `hint`.
+[[noreturn]] void not_implemented(std::string_view hint, std::string_view function);
 
 /// \cond INTERNAL
 namespace detail {
@@ -37,9 +35,9 @@ constexpr void mark_used(const Ts&... /*unused*/) noexcept {}
 
 /// The stub of a skeleton function: throws NotImplemented with `hint`; the other
 /// arguments (the function's parameters) are only marked as used. A macro rather
-/// than a function so that std::source_location names the unfinished function.
-#define IPCLAB_TODO(hint, ...)                                   \
-  do {                                                           \
-    ::ipclab::detail::mark_used(__VA_ARGS__);                    \
-    ::ipclab::not_implemented(hint, std::source_location::current()); \
+/// than a function so that __PRETTY_FUNCTION__ names the unfinished function.
+#define IPCLAB_TODO(hint, ...)                            \
+  do {                                                    \
+    ::ipclab::detail::mark_used(__VA_ARGS__);             \
+    ::ipclab::not_implemented(hint, __PRETTY_FUNCTION__); \
   } while (false)

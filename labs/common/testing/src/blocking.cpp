@@ -20,9 +20,8 @@ namespace ipclab::testing {
   std::string last_seen = "nothing";
   for (;;) {
     if (child.has_exited()) {
-      return ::testing::AssertionFailure()
-             << "expected child '" << child.name() << "' to block in " << wanted << ", but it "
-             << child.wait().outcome();
+      return ::testing::AssertionFailure() << "expected child '" << child.name() << "' to block in "
+                                           << wanted << ", but it " << child.wait().outcome();
     }
     if (auto now = current_syscall(child.pid())) {
       last_seen = *now;
@@ -34,9 +33,8 @@ namespace ipclab::testing {
     }
     int timeout = milliseconds_until(deadline);
     if (timeout == 0) {
-      return ::testing::AssertionFailure()
-             << "expected child '" << child.name() << "' to block in " << wanted
-             << "; at the deadline it was in " << last_seen;
+      return ::testing::AssertionFailure() << "expected child '" << child.name() << "' to block in "
+                                           << wanted << "; at the deadline it was in " << last_seen;
     }
     // Look again in a millisecond, or at once if the child exits meanwhile.
     pollfd pfd{child.exit_fd(), POLLIN, 0};

@@ -88,8 +88,8 @@ std::string ChildResult::outcome() const {
     }
   } else if (signal != 0) {
     const char* abbrev = ::sigabbrev_np(signal);
-    text += "was killed by " + (abbrev != nullptr ? "SIG" + std::string(abbrev)
-                                                  : "signal " + std::to_string(signal));
+    text += "was killed by " +
+            (abbrev != nullptr ? "SIG" + std::string(abbrev) : "signal " + std::to_string(signal));
   } else if (exited) {
     text += "exited with status " + std::to_string(exit_code);
   } else {

@@ -11,7 +11,8 @@ std::chrono::milliseconds scaled(std::chrono::milliseconds base) {
     double value = text != nullptr ? std::strtod(text, nullptr) : 1.0;
     return value > 0 ? value : 1.0;
   }();
-  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(base.count()) * factor));
+  return std::chrono::milliseconds(
+      static_cast<long long>(static_cast<double>(base.count()) * factor));
 }
 
 }  // namespace ipclab::testing

@@ -46,8 +46,9 @@ bool Event::wait(std::chrono::steady_clock::time_point deadline) const {
       return ::testing::AssertionSuccess();
     }
     if (child.has_exited()) {
-      return ::testing::AssertionFailure() << "waiting for '" << name_ << "': "
-                                           << child.wait().describe() << " before signalling it";
+      return ::testing::AssertionFailure()
+             << "waiting for '" << name_ << "': " << child.wait().describe()
+             << " before signalling it";
     }
     int timeout = milliseconds_until(deadline);
     if (timeout == 0) {
@@ -55,7 +56,8 @@ bool Event::wait(std::chrono::steady_clock::time_point deadline) const {
              << "waited in vain for '" << name_ << "' from child '" << child.name() << "'";
     }
     pollfd fds[2] = {{read_end_.get(), POLLIN, 0}, {child.exit_fd(), POLLIN, 0}};
-    ::poll(fds, child.exit_fd() >= 0 ? 2 : 1, child.exit_fd() >= 0 ? timeout : std::min(timeout, 1));
+    ::poll(fds, child.exit_fd() >= 0 ? 2 : 1,
+           child.exit_fd() >= 0 ? timeout : std::min(timeout, 1));
   }
 }
 

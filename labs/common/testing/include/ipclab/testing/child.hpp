@@ -18,13 +18,13 @@ namespace ipclab::testing {
 
 /// How a child ended.
 struct ChildResult {
-  std::string name;         ///< the label given to spawn()
-  bool exited = false;      ///< exited normally (exit_code is valid)
-  int exit_code = -1;       ///< exit status when exited
-  int signal = 0;           ///< the signal that killed it, or 0
-  bool timed_out = false;   ///< still running at the deadline: it was killed
-  std::string blocked_in;   ///< at a timeout: the system call it was blocked in
-  std::string message;      ///< what the child reported (an exception's text)
+  std::string name;        ///< the label given to spawn()
+  bool exited = false;     ///< exited normally (exit_code is valid)
+  int exit_code = -1;      ///< exit status when exited
+  int signal = 0;          ///< the signal that killed it, or 0
+  bool timed_out = false;  ///< still running at the deadline: it was killed
+  std::string blocked_in;  ///< at a timeout: the system call it was blocked in
+  std::string message;     ///< what the child reported (an exception's text)
 
   /// True when the child exited with status 0.
   [[nodiscard]] bool ok() const { return exited && exit_code == 0; }
@@ -84,12 +84,12 @@ class ChildProcess {
 }  // namespace ipclab::testing
 
 /// Inside a child: fail the child (exit 1) with a message unless `condition` holds.
-#define CHILD_REQUIRE(condition, message)                                             \
-  do {                                                                                \
-    if (!(condition)) {                                                               \
-      throw ::ipclab::testing::ChildFailure(std::string(__FILE__) + ":" +             \
+#define CHILD_REQUIRE(condition, message)                                                 \
+  do {                                                                                    \
+    if (!(condition)) {                                                                   \
+      throw ::ipclab::testing::ChildFailure(std::string(__FILE__) + ":" +                 \
                                             std::to_string(__LINE__) + ": " + (message)); \
-    }                                                                                 \
+    }                                                                                     \
   } while (false)
 
 /// Waits for a ChildProcess and fails the test unless it exited 0.

@@ -26,9 +26,9 @@ class Event {
   bool wait(std::chrono::steady_clock::time_point deadline = default_deadline()) const;
   /// In the parent: waits until notified, failing early and clearly if `child`
   /// exits first or the deadline passes.
-  ::testing::AssertionResult wait_for(ChildProcess& child,
-                                      std::chrono::steady_clock::time_point deadline =
-                                          default_deadline()) const;
+  ::testing::AssertionResult wait_for(
+      ChildProcess& child,
+      std::chrono::steady_clock::time_point deadline = default_deadline()) const;
   /// In a child: waits, throwing ChildFailure at the deadline.
   void wait_or_fail(std::chrono::steady_clock::time_point deadline = default_deadline()) const;
 

@@ -1,0 +1,199 @@
+#include "util.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace grader {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw GradingError("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string read_file_prefix(const fs::path& path, std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return {};
+  }
+  std::string content(limit, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(limit));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  return content;
+}
+
+void write_file_atomically(const fs::path& path, std::string_view content) {
+  fs::path target = fs::absolute(path);
+  fs::path temp = target;
+  temp += ".tmp." + std::to_string(::getpid()) + "." + random_hex(4);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw UsageError("cannot write " + target.string() + ": " + std::strerror(errno) +
+                     " (does its folder exist, and may you write there?)");
+  }
+  std::size_t done = 0;
+  bool ok = true;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int saved = errno;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
+    saved = saved != 0 ? saved : errno;
+    ::unlink(temp.c_str());
+    throw GradingError("cannot write " + target.string() + ": " + std::strerror(saved));
+  }
+}
+
+std::string random_hex(std::size_t count) {
+  std::string bytes(count, '\0');
+  std::size_t got = 0;
+  while (got < count) {
+    ssize_t n = ::getrandom(bytes.data() + got, count - got, 0);
+    if (n < 0 && errno != EINTR) {
+      throw GradingError(std::string("getrandom failed: ") + std::strerror(errno));
+    }
+    got += n > 0 ? static_cast<std::size_t>(n) : 0;
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : bytes) {
+    hex += digits[byte >> 4];
+    hex += digits[byte & 15];
+  }
+  return hex;
+}
+
+TempDir::TempDir(const fs::path& parent, std::string_view prefix) {
+  fs::create_directories(parent);
+  std::string pattern = (parent / (std::string(prefix) + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw GradingError("cannot create a temporary folder in " + parent.string() + ": " +
+                       std::strerror(errno));
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir() { remove_tree(path_); }
+
+void remove_tree(const fs::path& path) noexcept {
+  std::error_code ec;
+  if (path.empty() || !fs::exists(fs::symlink_status(path, ec))) {
+    return;
+  }
+  // A test may have left folders without write permission: restore it first.
+  for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    }
+  }
+  fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path, ec);
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string first_lines(std::string_view text, std::size_t count) {
+  std::string out;
+  auto lines = split_lines(text);
+  for (std::size_t i = 0; i < lines.size() && i < count; ++i) {
+    out += (i ? "\n" : "") + lines[i];
+  }
+  if (lines.size() > count) {
+    out += "\n...";
+  }
+  return out;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) {
+    return text;
+  }
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c >= 0x20 || c == '\n' || c == '\t') {
+        out += static_cast<char>(c);
+      } else if (c != '\r') {
+        out += '?';
+      }
+      ++i;
+      continue;
+    }
+    // Keep well-formed UTF-8 sequences (the course prints "—" and "✗").
+    std::size_t length = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string format_points(double points) {
+  char buffer[32];
+  if (std::fabs(points - std::round(points)) < 1e-9) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", points);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.2f", points);
+    std::string text = buffer;
+    while (text.back() == '0') {
+      text.pop_back();
+    }
+    return text;
+  }
+  return buffer;
+}
+
+}  // namespace grader
