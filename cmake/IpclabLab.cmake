@@ -87,6 +87,5 @@ function(_ipclab_add_tests nn kind dir timeout)
   gtest_discover_tests(${exe}
     TEST_PREFIX "lab${nn}.${kind}."
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "lab${nn};${kind}" TIMEOUT ${timeout}
-               ENVIRONMENT "IPCLAB_TIMEOUT_SCALE=$ENV{IPCLAB_TIMEOUT_SCALE}")
+    PROPERTIES LABELS "lab${nn};${kind}" TIMEOUT ${timeout})
 endfunction()
