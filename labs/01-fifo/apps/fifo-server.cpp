@@ -42,12 +42,14 @@ int main(int argc, char** argv) {
   try {
     std::filesystem::path directory = argv[1];
     std::filesystem::create_directories(directory);
-    ipclab::fifo::Server server(directory);
-    std::strncpy(fifo_to_remove, server.fifo_path().c_str(), sizeof fifo_to_remove - 1);
+    // The handler goes in before the FIFO exists, so no Ctrl-C can leave it behind.
+    std::strncpy(fifo_to_remove, ipclab::fifo::server_fifo_path(directory).c_str(),
+                 sizeof fifo_to_remove - 1);
     struct sigaction action {};
     action.sa_handler = remove_fifo_and_exit;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    ipclab::fifo::Server server(directory);
 
     std::cout << "serving on " << server.fifo_path().string() << " (Ctrl-C to stop)" << std::endl;
     for (;;) {

@@ -68,7 +68,7 @@ TEST_F(FifoOpen, B1_6_NonblockingOpenForReadingSucceedsAtOnce) {
   int flags = ::fcntl(fd.get(), F_GETFL);
   EXPECT_EQ(flags & O_ACCMODE, O_RDONLY) << "B1.6: the descriptor must be read-only";
   EXPECT_NE(flags & O_NONBLOCK, 0) << "B1.6: Blocking::no must set O_NONBLOCK";
-  EXPECT_NE(::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC, 0) << "open_fifo must set O_CLOEXEC";
+  EXPECT_NE(::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC, 0) << "B1.6: open_fifo must set O_CLOEXEC (every descriptor it opens)";
 }
 
 TEST_F(FifoOpen, B1_7_NonblockingOpenForWritingWithoutReaderIsEnxio) {

@@ -121,7 +121,7 @@ std::size_t read_full(int fd, std::span<std::byte> buffer);
 ///
 /// B1.14: a frame of at most PIPE_BUF bytes (payload <= max_atomic_payload) goes
 /// out in *one* write(), so messages from many concurrent writers never
-/// interleave. Larger frames may be written in pieces. Throws
+/// interleave. Larger frames may be written in pieces. B1.14 also: throws
 /// std::length_error, before writing anything, when payload.size() >
 /// max_message_size; errors of write_all() otherwise.
 void send_message(int fd, std::span<const std::byte> payload);
@@ -185,9 +185,12 @@ class Server {
   /// Returns true when the reply was delivered (B1.19). Returns false, without
   /// blocking and without throwing, when the client has vanished: its reply FIFO
   /// is missing (ENOENT) or nobody reads it (ENXIO, B1.21), or it went away
-  /// while the reply was being written (EPIPE, B1.22) — one misbehaving client
+  /// while the reply was being written (EPIPE, B1.22) — a client that vanished
   /// must not stop the server. A request too short to hold a pid is dropped the
-  /// same way (false). Other errors throw.
+  /// same way (false). A malformed frame (see receive_message()) and end of file
+  /// on the server FIFO throw ProtocolError; other errors throw SystemError.
+  /// (What this design cannot defend against — a live client that stops reading
+  /// a large reply, or one that lies about its pid — is discussed in the handout.)
   bool serve_one(const Handler& handler);
 
   /// The path of the server FIFO.
@@ -208,9 +211,10 @@ class Client {
   /// First opens the server FIFO for writing with O_NONBLOCK — ENXIO (a
   /// SystemError for "open") means no server is running (B1.24); nothing is
   /// created then — and switches it to blocking writes. Then creates
-  /// reply_fifo_path(directory, getpid()), opens its read end with O_NONBLOCK,
-  /// opens a dummy write end (so the server's O_NONBLOCK open finds a reader and
-  /// our reads never see end of file), and clears O_NONBLOCK on the read end.
+  /// reply_fifo_path(directory, getpid()), opens its read end with O_NONBLOCK
+  /// (from then on the server's O_NONBLOCK open of it finds a reader), opens a
+  /// dummy write end (so our own reads never see end of file), and clears
+  /// O_NONBLOCK on the read end.
   /// If the constructor throws, it leaves no FIFO behind.
   explicit Client(const std::filesystem::path& directory);
   /// Closes everything and removes the reply FIFO (B1.18).
@@ -222,7 +226,7 @@ class Client {
   ///
   /// Throws std::length_error before sending when body.size() >
   /// max_request_body (B1.25), and TimeoutError when no reply starts arriving
-  /// within `timeout` (\man{poll,2} on the reply FIFO; B1.24).
+  /// within `timeout` (\man{poll,2} on the reply FIFO; B1.26).
   std::vector<std::byte> request(std::span<const std::byte> body,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -14,6 +14,12 @@ namespace ipclab::testing {
 
 class ChildProcess;
 
+/// The system calls a process can wait for input in: read() itself, or a
+/// readiness wait before it. Tests that only care *that* a process waits for
+/// data (not how) accept any of them, so a correct design that polls first passes.
+inline const std::initializer_list<std::string_view> kWaitingForInput = {
+    "read", "readv", "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait"};
+
 /// Passes once `child` is blocked in one of `syscalls` (read from
 /// /proc/PID/syscall). Fails with what the child was doing if the deadline
 /// passes, or with the child's own message if it exits first. The observer is
