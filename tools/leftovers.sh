@@ -19,6 +19,12 @@ if [ -d /dev/mqueue ]; then
     [ -e "$q" ] && { report "message queue /${q#/dev/mqueue/}"; rm -f "$q"; }
   done
 fi
+# System V message queues under the test suite's keys (0x4...: unique_sysv_key()).
+while read -r key id _; do
+  case "$key" in
+    0x4*) report "System V message queue key $key id $id"; ipcrm -q "$id" 2>/dev/null ;;
+  esac
+done < <(ipcs -q 2>/dev/null | grep -E '^0x')
 if pids=$(pgrep -f 'lab[0-9][0-9]_(public|hidden)_tests' 2>/dev/null); then
   for pid in $pids; do
     report "test process $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null))"

@@ -5,6 +5,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +62,18 @@ IpcTest::IpcTest() {
 
 const fs::path& IpcTest::dir() { return dir_; }
 
+int unique_sysv_key() {
+  // 0x4... marks the course's keys (tools/leftovers.sh looks for them); then
+  // 22 bits of pid and 6 bits of counter: unique among live processes.
+  static std::atomic<unsigned> key_counter{0};
+  unsigned pid = static_cast<unsigned>(::getpid()) & 0x3FFFFFu;
+  return static_cast<int>(0x40000000u | (pid << 6) | (key_counter++ & 0x3Fu));
+}
+
+int IpcTest::sysv_key() { return sysv_keys_.emplace_back(unique_sysv_key()); }
+
+void IpcTest::expect_queue_removed(int id) { sysv_queue_ids_.push_back(id); }
+
 fs::path IpcTest::path(std::string_view file_name) { return dir() / file_name; }
 
 fs::path IpcTest::scratch_path(std::string_view file_name) {
@@ -105,6 +118,22 @@ void IpcTest::TearDown() {
   report_leaks("the message queue", remove_leftovers(mq_names_, ::mq_unlink));
   report_leaks("the shared memory object", remove_leftovers(shm_names_, ::shm_unlink));
   report_leaks("the semaphore", remove_leftovers(sem_names_, ::sem_unlink));
+  for (int key : sysv_keys_) {
+    if (int id = ::msgget(key, 0); id != -1) {
+      ADD_FAILURE() << "the test left the System V message queue with key 0x" << std::hex << key
+                    << std::dec << " (id " << id
+                    << ") behind (removed it now): remove it with IPC_RMID";
+      ::msgctl(id, IPC_RMID, nullptr);
+    }
+  }
+  for (int id : sysv_queue_ids_) {
+    if (::msgctl(id, IPC_RMID, nullptr) == 0) {
+      ADD_FAILURE() << "the test left the System V message queue " << id
+                    << " behind (removed it now): remove it with IPC_RMID";
+    }
+  }
+  sysv_keys_.clear();
+  sysv_queue_ids_.clear();
   mq_names_.clear();
   shm_names_.clear();
   sem_names_.clear();

@@ -29,6 +29,9 @@ class Event {
   ::testing::AssertionResult wait_for(
       ChildProcess& child,
       std::chrono::steady_clock::time_point deadline = default_deadline()) const;
+  /// The pipe's write end, for a signal handler: `write(fd, "!", 1)` is
+  /// async-signal-safe and has the effect of notify().
+  [[nodiscard]] int notify_fd() const noexcept { return write_end_.get(); }
   /// In a child: waits, throwing ChildFailure at the deadline.
   void wait_or_fail(std::chrono::steady_clock::time_point deadline = default_deadline()) const;
 

@@ -15,6 +15,10 @@ namespace ipclab::testing {
 /// Valid as a POSIX IPC name (one leading slash, no other).
 std::string unique_ipc_name(std::string_view tag);
 
+/// A System V IPC key no other live process of the test suite uses: built from
+/// the pid and a counter, so parallel tests never collide (ftok() keys can).
+int unique_sysv_key();
+
 /// Base fixture. Gives each test a private directory and unique IPC names, and
 /// at the end fails the test that leaves anything behind — a file or FIFO in its
 /// directory, a tracked queue, shared memory object or semaphore, a child
@@ -41,10 +45,15 @@ class IpcTest : public ::testing::Test {
   std::string shm_name(std::string_view tag);
   /// A unique POSIX named semaphore name, checked for leaks at the end.
   std::string sem_name(std::string_view tag);
+  /// A unique System V key; a message queue still existing under it at the end is a leak.
+  int sysv_key();
+  /// Checks at the end that the System V message queue `id` has been removed.
+  void expect_queue_removed(int id);
 
  private:
   std::filesystem::path dir_;
   std::vector<std::string> mq_names_, shm_names_, sem_names_;
+  std::vector<int> sysv_keys_, sysv_queue_ids_;
 };
 
 }  // namespace ipclab::testing
