@@ -12,28 +12,24 @@ using testing::ChildProcess;
 using testing::fails_with;
 using Clock = std::chrono::steady_clock;
 
-// Runs `body` in a child, so that a call that never returns is reported with
-// what it was blocked in instead of hanging the test.
-template <typename Body>
-::testing::AssertionResult in_child(const char* name, Body body) {
-  ChildProcess child(name, body);
-  return testing::exited_ok(child.wait());
-}
-
+// Timed calls run in a child, so that one that never returns is reported with
+// the system call it was blocked in instead of hanging the test.
 TEST_F(MqBlocking, B4_9_TimedCallsGiveUpAfterTheTimeout) {
   Queue q = make(1);
-  EXPECT_TRUE(in_child("receiver", [&] {
+  ChildProcess timed1("receiver", [&] {
     auto start = Clock::now();
     CHILD_REQUIRE(!q.receive_for(100ms).has_value(),
                   "B4.9: an empty queue times out: std::nullopt");
     CHILD_REQUIRE(Clock::now() - start >= 100ms, "B4.9: receive_for returned before its timeout");
-  }));
+  });
+  EXPECT_CHILD_OK(timed1);
   fill(q);
-  EXPECT_TRUE(in_child("sender", [&] {
+  ChildProcess timed2("sender", [&] {
     auto start = Clock::now();
     CHILD_REQUIRE(!q.send_for(to_bytes("x"), 0, 100ms), "B4.9: a full queue times out: false");
     CHILD_REQUIRE(Clock::now() - start >= 100ms, "B4.9: send_for returned before its timeout");
-  }));
+  });
+  EXPECT_CHILD_OK(timed2);
 }
 
 TEST_F(MqBlocking, B4_10_APastDeadlineOnlyLimitsWaiting) {
@@ -55,22 +51,21 @@ TEST_F(MqBlocking, B4_11_DeadlinesAreAbsoluteRealtimeAndNormalised) {
   // Short timeouts, one of them not a whole number of milliseconds: a deadline
   // that is relative, on CLOCK_MONOTONIC, or not normalised fails one of these.
   for (auto timeout : {std::chrono::nanoseconds(30ms), std::chrono::nanoseconds(49'999'999ns)}) {
-    EXPECT_TRUE(in_child(
-        "receiver",
-        [&] {
-          auto start = Clock::now();
-          CHILD_REQUIRE(!q.receive_for(timeout).has_value(), "B4.11: expected a timeout");
-          CHILD_REQUIRE(Clock::now() - start >= timeout,
-                        "B4.11: returned early: is the deadline relative, or on the wrong clock?");
-        }))
-        << "B4.11: timeout " << timeout.count() << " ns";
+    ChildProcess receiver("receiver", [&] {
+      auto start = Clock::now();
+      CHILD_REQUIRE(!q.receive_for(timeout).has_value(), "B4.11: expected a timeout");
+      CHILD_REQUIRE(Clock::now() - start >= timeout,
+                    "B4.11: returned early: is the deadline relative, or on the wrong clock?");
+    });
+    EXPECT_CHILD_OK(receiver) << "B4.11: timeout " << timeout.count() << " ns";
   }
   auto deadline = std::chrono::system_clock::now() + 80ms;
-  EXPECT_TRUE(in_child("receiver", [&] {
+  ChildProcess timed3("receiver", [&] {
     CHILD_REQUIRE(!q.receive_until(deadline).has_value(), "B4.11: expected a timeout");
     CHILD_REQUIRE(std::chrono::system_clock::now() >= deadline,
                   "B4.11: returned before the deadline");
-  }));
+  });
+  EXPECT_CHILD_OK(timed3);
 }
 
 TEST_F(MqBlocking, B4_12_NanosecondsOutOfRangeAreEinval) {
@@ -85,12 +80,13 @@ TEST_F(MqBlocking, B4_12_NanosecondsOutOfRangeAreEinval) {
 
 TEST_F(MqBlocking, B4_15_ARelativeTimespecIsLongPast) {
   Queue q = make(1);
-  EXPECT_TRUE(in_child("receiver", [&] {
+  ChildProcess timed4("receiver", [&] {
     auto start = Clock::now();
     timespec half_a_second{0, 500'000'000};  // meant as "in 0.5 s", read as 1970
     CHILD_REQUIRE(!q.receive_until(half_a_second).has_value(), "B4.15: expected a timeout");
     CHILD_REQUIRE(Clock::now() - start < 400ms, "B4.15: a relative timespec must time out at once");
-  }));
+  });
+  EXPECT_CHILD_OK(timed4);
 }
 
 TEST_F(MqBlocking, B4_16_SendWithTimeoutZeroWaitsForever) {
@@ -103,11 +99,12 @@ TEST_F(MqBlocking, B4_16_SendWithTimeoutZeroWaitsForever) {
   char buffer[64];
   ASSERT_EQ(::mq_receive(q.native(), buffer, sizeof buffer, nullptr), 1);
   EXPECT_CHILD_OK(sender);
-  EXPECT_TRUE(in_child("sender", [&] {
+  ChildProcess timed5("sender", [&] {
     auto start = Clock::now();
     CHILD_REQUIRE(!q.send_with_timeout(to_bytes("y"), 0, 1), "B4.16: 1 s on a full queue: false");
     CHILD_REQUIRE(Clock::now() - start >= 1s, "B4.16: returned before 1 s");
-  }));
+  });
+  EXPECT_CHILD_OK(timed5);
 }
 
 TEST_F(MqBlocking, B4_17_ReceiveWithTimeoutZeroWaitsForever) {
@@ -119,12 +116,13 @@ TEST_F(MqBlocking, B4_17_ReceiveWithTimeoutZeroWaitsForever) {
   ASSERT_TRUE(blocked_in(receiver, {"mq_timedreceive"})) << "B4.17: seconds = 0 means wait forever";
   ASSERT_EQ(::mq_send(q.native(), "finally", 7, 0), 0);
   EXPECT_CHILD_OK(receiver);
-  EXPECT_TRUE(in_child("receiver", [&] {
+  ChildProcess timed6("receiver", [&] {
     auto start = Clock::now();
     CHILD_REQUIRE(!q.receive_with_timeout(1).has_value(),
                   "B4.17: 1 s on an empty queue: std::nullopt");
     CHILD_REQUIRE(Clock::now() - start >= 1s, "B4.17: returned before 1 s");
-  }));
+  });
+  EXPECT_CHILD_OK(timed6);
 }
 
 }  // namespace

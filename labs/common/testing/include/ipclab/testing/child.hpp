@@ -92,6 +92,18 @@ class ChildProcess {
     }                                                                                     \
   } while (false)
 
-/// Waits for a ChildProcess and fails the test unless it exited 0.
-#define EXPECT_CHILD_OK(child) EXPECT_TRUE(::ipclab::testing::exited_ok((child).wait()))
-#define ASSERT_CHILD_OK(child) ASSERT_TRUE(::ipclab::testing::exited_ok((child).wait()))
+// The failure message is the child's story alone ("child 'reader' exited with
+// status 1: B1.4: ..."), not GoogleTest's "Value of: <the whole expression>".
+#define IPCLAB_CHILD_OK_(child, on_failure)                                     \
+  GTEST_AMBIGUOUS_ELSE_BLOCKER_                                                \
+  if (const ::testing::AssertionResult ipclab_child_ok_ =                       \
+          ::ipclab::testing::exited_ok((child).wait()))                         \
+    ;                                                                          \
+  else                                                                         \
+    on_failure() << ipclab_child_ok_.message()
+
+/// Waits for a ChildProcess and fails the test unless it exited 0; more text
+/// can be streamed in: `EXPECT_CHILD_OK(reader) << "B1.4: ...";`
+#define EXPECT_CHILD_OK(child) IPCLAB_CHILD_OK_(child, ADD_FAILURE)
+/// Like EXPECT_CHILD_OK, and ends the test on failure.
+#define ASSERT_CHILD_OK(child) IPCLAB_CHILD_OK_(child, FAIL)

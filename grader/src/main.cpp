@@ -1,0 +1,227 @@
+// ipclab-grader: grades submissions of the ipclab course, and checks the rubric.
+// Called by ./ipclab (grade, test); see grader/README.md for the contract.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "build.hpp"
+#include "grade.hpp"
+#include "process.hpp"
+#include "report.hpp"
+#include "util.hpp"
+
+namespace {
+
+using namespace grader;
+
+constexpr int kExitRubricMismatch = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitGradingError = 3;
+
+void on_signal(int) { request_stop(); }
+
+// Refuses an output path whose folder is missing before any work is done, so
+// that a typo costs a second, not a full grading run.
+void check_output_path(const std::string& option, const std::string& path) {
+  if (path.empty()) {
+    return;
+  }
+  fs::path parent = fs::absolute(path).parent_path();
+  if (!fs::is_directory(parent) || ::access(parent.c_str(), W_OK) != 0) {
+    throw UsageError(option + " " + path + ": the folder " + parent.string() +
+                     " does not exist or is not writable");
+  }
+  if (fs::is_directory(path)) {
+    throw UsageError(option + " " + path + " is a folder; give a file name (example: " + option +
+                     " results.json)");
+  }
+}
+
+// The test names of every binary of `lab`, built from the course's own code
+// (solutions/ when present, else labs/): trusted, so it may run unsandboxed.
+TestListing list_tests(CourseBuild& build, const Course& course, const Lab& lab) {
+  LabBuild built = build.build(lab, true);
+  if (!built.ok) {
+    throw GradingError("cannot build lab " + lab.id + " to list its tests:\n" + built.problem);
+  }
+  TestListing listing;
+  for (const auto& [binary, path] : built.binaries) {
+    CommandResult listed = run_command({path.string(), "--gtest_list_tests"}, course.root, std::chrono::seconds(60));
+    if (listed.exit_code != 0) {
+      throw GradingError(path.string() + " --gtest_list_tests failed:\n" + first_lines(listed.output, 10));
+    }
+    listing[binary] = parse_test_list(listed.output);
+  }
+  return listing;
+}
+
+// check-rubric (write = false) and rubric --sync (write = true).
+int rubric_command(const std::string& course_root, const std::string& labs_option, bool write, int jobs) {
+  Course course = Course::load(course_root);
+  std::vector<Lab> labs = course.select(labs_option);
+  CourseBuild build(course, jobs, false);
+  fs::path reference = fs::is_directory(course.root / "solutions") ? course.root / "solutions" : course.root / "labs";
+  Submission submission(reference, build.scratch());
+  for (const auto& lab : labs) {
+    build.stage(lab, submission.locate(lab));
+  }
+  build.configure();
+  int problems = 0;
+  for (const auto& lab : labs) {
+    TestListing listing = list_tests(build, course, lab);
+    fs::path path = rubric_path(course.root / "grader" / "rubric", lab.id);
+    LabRubric rubric;
+    rubric.lab = lab.id;
+    if (fs::exists(path) || !write) {
+      rubric = load_rubric(path);
+    }
+    auto differences = compare_rubric(rubric, listing, lab.number);
+    for (const auto& line : differences) {
+      std::cout << (write ? "synced: " : "") << line << "\n";
+    }
+    if (write && !differences.empty()) {
+      write_file_atomically(path, rubric_to_json(sync_rubric(rubric, listing)));
+      std::cout << "wrote " << path.string() << "\n";
+    }
+    if (!write) {
+      problems += static_cast<int>(differences.size());
+      if (differences.empty()) {
+        std::cout << lab.id << ": the rubric and the test binaries agree (" << rubric.tests.size() << " tests)\n";
+      }
+    }
+  }
+  if (problems > 0) {
+    std::cout << problems << " disagreement(s) between the rubric and the tests: add or remove the tests in "
+                 "grader/rubric/, or run `build/grader/ipclab-grader rubric --sync --course .`\n";
+    return kExitRubricMismatch;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ipclab-grader: builds a submission of the ipclab course against the trusted course tree, runs "
+               "each test alone in a sandbox, and scores it with the rubric in grader/rubric/."};
+  app.require_subcommand(1);
+  app.footer("Exit status: 0 when grading ran (whatever the score), 1 when check-rubric finds a disagreement, "
+             "2 for bad input, 3 when grading itself could not run, 130 when interrupted.");
+  std::string course_root = ".";
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  GradeOptions options;
+  std::string submission, json_path, gradescope_path, junit_path, feedback_path, isolation;
+  options.jobs = cores;
+  auto* grade_cmd = app.add_subcommand("grade", "Grade a submission (default: this checkout's labs/).");
+  grade_cmd->add_option("--course", course_root, "The course checkout (example: --course .)")->check(CLI::ExistingDirectory);
+  grade_cmd->add_option("--submission", submission,
+                        "A student's checkout, a folder holding the lab files anywhere, a .zip or a .tar.gz "
+                        "(example: --submission ~/alice.zip)");
+  grade_cmd->add_flag("--solutions", options.solutions, "Grade the reference solutions in solutions/ (example: --solutions)");
+  grade_cmd->add_option("--labs", options.labs, "Grade only these labs (example: --labs 01,03)");
+  grade_cmd->add_flag("--public-only", options.public_only, "Run only the public tests (example: --public-only)");
+  grade_cmd->add_option("--jobs", options.jobs, "Tests run in parallel; default: the number of cores (example: --jobs 2)");
+  grade_cmd->add_option("--json", json_path, "Write the results as JSON (Gradescope's format) (example: --json out.json)");
+  grade_cmd->add_option("--gradescope", gradescope_path,
+                        "Write Gradescope's results.json (example: --gradescope /autograder/results/results.json)");
+  grade_cmd->add_option("--junit", junit_path, "Write JUnit XML (example: --junit junit.xml)");
+  grade_cmd->add_option("--feedback", feedback_path, "Write Markdown feedback for the student (example: --feedback feedback.md)");
+  grade_cmd->add_option("--timeout-scale", options.timeout_scale,
+                        "Multiply every timeout, for slow machines (example: --timeout-scale 2)");
+  grade_cmd->add_option("--isolation", isolation,
+                        "Force a sandbox level instead of the best that works: bubblewrap, unshare or none "
+                        "(example: --isolation unshare)");
+  grade_cmd->add_flag("-v,--verbose", options.verbose, "Say what is being built and each test's result (example: -v)");
+
+  std::string labs_option;
+  int rubric_jobs = cores;
+  auto* check_cmd = app.add_subcommand("check-rubric",
+                                       "Build the course's tests and check that they and grader/rubric/ name the same tests.");
+  check_cmd->add_option("--course", course_root, "The course checkout (example: --course .)")->check(CLI::ExistingDirectory);
+  check_cmd->add_option("--labs", labs_option, "Check only these labs (example: --labs 01)");
+  check_cmd->add_option("--jobs", rubric_jobs, "Parallel build jobs (example: --jobs 2)");
+  bool sync = false;
+  auto* rubric_cmd = app.add_subcommand("rubric", "Maintain grader/rubric/.");
+  rubric_cmd->add_option("--course", course_root, "The course checkout (example: --course .)")->check(CLI::ExistingDirectory);
+  rubric_cmd->add_option("--labs", labs_option, "Only these labs (example: --labs 01)");
+  rubric_cmd->add_option("--jobs", rubric_jobs, "Parallel build jobs (example: --jobs 2)");
+  rubric_cmd->add_flag("--sync", sync,
+                       "Add the tests the rubric lacks (1 point; visible if public, after_due_date if hidden), drop "
+                       "those no binary has, keep everything else (example: rubric --sync)")
+      ->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  // Orphans of a test (a daemon it forked, the processes of a dying sandbox)
+  // come to us rather than to init, so that we can reap them before we report.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  try {
+    if (*check_cmd) {
+      return rubric_command(course_root, labs_option, false, rubric_jobs);
+    }
+    if (*rubric_cmd) {
+      return rubric_command(course_root, labs_option, true, rubric_jobs);
+    }
+    options.course_root = course_root;
+    if (!submission.empty()) {
+      if (options.solutions) {
+        throw UsageError("--submission and --solutions exclude each other: grade one or the other");
+      }
+      options.submission = submission;
+    }
+    if (!isolation.empty()) {
+      options.isolation = isolation_from_string(isolation);
+      if (!options.isolation) {
+        throw UsageError("--isolation " + isolation + ": use bubblewrap, unshare or none");
+      }
+    }
+    check_output_path("--json", json_path);
+    check_output_path("--gradescope", gradescope_path);
+    check_output_path("--junit", junit_path);
+    check_output_path("--feedback", feedback_path);
+
+    GradeResult result = grade(options);
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    bool color = ::isatty(1) && no_color == nullptr && (term == nullptr || std::string(term) != "dumb");
+    std::cout << terminal_report(result, color, options.jobs) << std::flush;
+    for (const auto& path : {json_path, gradescope_path}) {
+      if (!path.empty()) {
+        write_file_atomically(path, gradescope_json(result));
+      }
+    }
+    if (!junit_path.empty()) {
+      write_file_atomically(junit_path, junit_xml(result));
+    }
+    if (!feedback_path.empty()) {
+      write_file_atomically(feedback_path, markdown_feedback(result));
+    }
+    return 0;
+  } catch (const UsageError& error) {
+    std::cerr << "ipclab-grader: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const GradingError& error) {
+    std::cerr << "ipclab-grader: grading could not run: " << error.what() << "\n";
+    return error.what() == std::string("interrupted: no report was written") ? 130 : kExitGradingError;
+  } catch (const std::exception& error) {
+    std::cerr << "ipclab-grader: grading could not run: " << error.what() << "\n";
+    return kExitGradingError;
+  }
+}
