@@ -17,7 +17,7 @@ for arg in "$@"; do
 done
 
 ipclab_require_linux
-ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_DOCS
+ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_SELFTEST $IPCLAB_PKGS_DOCS
 ipclab_try_packages $IPCLAB_PKGS_DOCS_OPTIONAL
 ipclab_check_cmake_version
 export IPCLAB_WERROR=1  # the grader's build too: warnings are errors here
