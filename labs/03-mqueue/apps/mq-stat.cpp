@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     auto attr = queue.attributes();
     std::cout << "name        " << args[0] << "\nmaxmsg      " << attr.max_messages
               << "\nmsgsize     " << attr.message_size << "\ncurmsgs     " << attr.current_messages
-              << "\nmax priority " << ipclab::mq::max_priority() << '\n';
+              << "\nmaxprio     " << ipclab::mq::max_priority() << '\n';
     // "QSIZE:5          NOTIFY:0     SIGNO:0     NOTIFY_PID:0"
     std::ifstream kernel(mount + args[0]);
     std::string line;

@@ -34,7 +34,7 @@ std::string text_of(const Received& r) {
 
 TEST_F(MqMessage, B3_10_ALongerMessageThanMsgsizeIsEmsgsize) {
   Queue q = make(Limits{4, 8});
-  EXPECT_TRUE(fails_with("mq_send", EMSGSIZE, [&] { q.send(to_bytes("nine bytes")); }))
+  EXPECT_TRUE(fails_with("mq_send", EMSGSIZE, [&] { q.send(to_bytes("ten bytes!")); }))
       << "B3.10: 10 bytes into a queue of mq_msgsize 8";
   q.send(to_bytes("8 bytes!"));  // exactly mq_msgsize is fine
   EXPECT_EQ(q.attributes().current_messages, 1);

@@ -1,6 +1,7 @@
 // Lab 03 public tests: names, opening, attributes and lifetime (B3.1 – B3.9, B3.16 – B3.18).
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -77,6 +78,9 @@ TEST_F(MqOpen, B3_6_CreateSetsTheLimitsAndMode) {
   EXPECT_EQ(attr.message_size, 100) << "B3.6: mq_msgsize";
   EXPECT_EQ(attr.current_messages, 0) << "B3.6: a new queue is empty";
   EXPECT_FALSE(attr.nonblocking) << "B3.6: a new descriptor blocks";
+  struct stat info {};
+  ASSERT_EQ(::fstat(q.native(), &info), 0) << errno_name(errno);  // a Linux mqd_t is a descriptor
+  EXPECT_EQ(info.st_mode & 0777, 0640u) << "B3.6: the permission bits";
 }
 
 TEST_F(MqOpen, B3_7_LimitsAboveTheSystemMaximumAreEinvalAndNamed) {

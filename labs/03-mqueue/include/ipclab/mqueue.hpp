@@ -82,10 +82,11 @@ class Queue {
   /// - B3.2: an invalid name throws std::invalid_argument saying what is wrong
   ///   (name_problem()) before any system call.
   /// - B3.3: an existing queue throws SystemError for "mq_open" with EEXIST.
-  /// - B3.6: the queue has exactly `limits` (mq_getattr reports them).
+  /// - B3.6: the queue has exactly `limits` (mq_getattr reports them) and the
+  ///   permission bits `mode` less the umask.
   /// - B3.7: limits above /proc/sys/fs/mqueue/msg_max or msgsize_max fail with
-  ///   EINVAL for an unprivileged process; the SystemError's detail names the limit
-  ///   and its value, e.g. "mq_maxmsg 20 > /proc/sys/fs/mqueue/msg_max 10".
+  ///   EINVAL for a process without CAP_SYS_RESOURCE; the SystemError's detail
+  ///   names the limit and its value, e.g. "mq_maxmsg 20 > /proc/sys/fs/mqueue/msg_max 10".
   static Queue create(const std::string& name, Limits limits, Access access = Access::read_write,
                       mode_t mode = 0600);
   /// Creates the queue `name` with the system's default limits (a NULL mq_attr:
@@ -103,7 +104,9 @@ class Queue {
   Queue& operator=(Queue&& other) noexcept;  ///< closes ours, takes over `other`'s
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
-  /// Closes the descriptor (errors ignored: a destructor must not throw).
+  /// Closes the descriptor (errors ignored: a destructor must not throw) (B3.17).
+  /// B3.18: a queue whose descriptors are all closed and whose name is unlinked
+  /// is freed, and its size is given back to the user's RLIMIT_MSGQUEUE budget.
   ~Queue();
 
   /// \name Messages (B3.5, B3.10 – B3.15)
@@ -158,7 +161,7 @@ class QueueOwner {
   QueueOwner& operator=(QueueOwner&& other) noexcept;  ///< unlinks ours, takes over `other`'s
   QueueOwner(const QueueOwner&) = delete;
   QueueOwner& operator=(const QueueOwner&) = delete;
-  /// Unlinks the name (errors ignored: a destructor must not throw).
+  /// Unlinks the name (errors ignored: a destructor must not throw) (B3.17, B3.18).
   ~QueueOwner();
 
   /// The owned name ("" after a move).
