@@ -13,6 +13,7 @@
 // Shows: a queue outlives the programs that use it (until rm or a reboot), and a
 // receiver chooses messages by type.
 #include <cstring>
+#include <iomanip>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -52,7 +53,9 @@ int run(int argc, char** argv) {
   key_t key = make_key(argv[2], kProjectId);
   if (command == "create" && argc == 3) {
     auto queue = MessageQueue::create(key, 0600);
-    std::cout << "created key 0x" << std::hex << key << std::dec << " id " << queue.id() << '\n';
+    // Eight hex digits, as ipcs -q prints keys.
+    std::cout << "created key 0x" << std::hex << std::setw(8) << std::setfill('0') << key
+              << std::dec << " id " << queue.id() << '\n';
   } else if (command == "send" && argc == 5) {
     MessageQueue::open(key).send(parse_type(argv[3]), ipclab::to_bytes(argv[4]));
   } else if (command == "recv" && argc >= 3 && argc <= 5) {

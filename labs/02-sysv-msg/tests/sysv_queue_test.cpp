@@ -1,4 +1,4 @@
-// Lab 02 public tests: keys, getting queues, sending and control (B2.1 – B2.7, B2.15 – B2.19).
+// Lab 02 public tests: keys, getting queues, sending and control (B2.1 – B2.7, B2.15, B2.16, B2.18, B2.19).
 #include <sys/msg.h>
 #include <unistd.h>
 
