@@ -32,6 +32,11 @@ void say(const std::string& line) { std::cout << line << std::endl; }
 bool wait_until_blocked(pid_t pid, const std::string& call) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid) {
+      return false;  // it exited (a zombie still has a /proc entry): it will never block
+    }
     auto now = ipclab::current_syscall(pid);
     if (!now) {
       return false;  // gone

@@ -115,12 +115,13 @@ class Queue {
   /// Maps to \man{mq_setattr,3}, which changes only mq_flags: B4.5: a changed
   /// mq_maxmsg or mq_msgsize in the new attributes is ignored by the kernel, so
   /// this function never tries to change them. B4.6: it returns the old
-  /// attributes. B4.7: the mode changes for this descriptor only, not for other
-  /// descriptors of the same queue.
+  /// attributes. B4.7: the mode belongs to this open queue description: another
+  /// descriptor from its own mq_open keeps its mode (a descriptor inherited
+  /// through fork shares the description, and so the mode).
   Attributes set_nonblocking(bool nonblocking);
 
   /// \}
-  /// \name Timed calls (B4.9 – B4.12, B4.15 – B4.16)
+  /// \name Timed calls (B4.9 – B4.12, B4.15)
   /// \{
 
   /// Sends, waiting for room at most until `deadline` (a CLOCK_REALTIME time point).
@@ -148,7 +149,9 @@ class Queue {
                                       OnSignal on_signal = OnSignal::retry);
   /// Receives with a raw timespec, passed to mq_timedreceive unchanged: the
   /// call the kernel sees. B4.12: tv_nsec outside [0, 1e9) fails with EINVAL (a
-  /// SystemError for "mq_timedreceive") when the call would wait. B4.15: a
+  /// SystemError for "mq_timedreceive"); Linux checks this on every call, even
+  /// when a message is waiting (POSIX only requires it when the call would
+  /// block). EINTR is thrown, never retried. B4.15: a
   /// *relative* timespec such as {0, 500000000} is a moment in January 1970, long
   /// past: the call times out at once (std::nullopt) — the classic bug.
   std::optional<Received> receive_until(const timespec& deadline);
