@@ -53,7 +53,9 @@ run_suite() {  # $1 = preset, $2 = repetitions, then extra environment
   local log="build/.ctest-$preset.log" status=0
   env "$@" ctest --test-dir "build/$preset" -j "$jobs" --repeat "until-fail:$repeat" \
     --output-on-failure --timeout 120 >"$log" 2>&1 || status=$?
-  grep -vE '^ *(Start +[0-9]+|[0-9]+/[0-9]+ Test +#[0-9]+): .*(Passed|$)' "$log"  # failures and summary
+  # failures and summary: drop the "Start" lines and the passing tests, which
+  # read "N/M Test #K: ..." on the first round and "Test #K: ..." on repeats
+  grep -vE '^ *(Start +[0-9]+: |([0-9]+/[0-9]+ )?Test +#[0-9]+: .*Passed)' "$log"
   return $status
 }
 

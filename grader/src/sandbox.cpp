@@ -576,8 +576,14 @@ SandboxConfig probe_sandbox(const std::filesystem::path& course_root, const std:
                                                    : "; rlimits; tests run as the grader's user";
       return config;
     }
-    why_not += " " + to_string(level) + ": " + first_lines(printable(run.output), 2) +
-               (run.timed_out ? " (timed out)" : " (exit " + std::to_string(run.exit_code) + ")") + ";";
+    // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) about
+    // `"literal" + std::string&&` chains here, and warnings are errors in CI.
+    why_not += ' ';
+    why_not += to_string(level);
+    why_not += ": ";
+    why_not += first_lines(printable(run.output), 2);
+    why_not += run.timed_out ? std::string(" (timed out)") : " (exit " + std::to_string(run.exit_code) + ")";
+    why_not += ';';
   }
   throw UsageError("no sandbox works on this machine:" + why_not);
 }

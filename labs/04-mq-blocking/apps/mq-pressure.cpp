@@ -8,9 +8,15 @@
 // sender sleeps inside mq_timedsend (the kernel's call behind mq_send) until a
 // receiver makes room. The consumer checks that in /proc/PID/syscall before
 // each receive, so the story printed is what the kernel saw.
+//
+// Pitfall avoided: right after a receive wakes the producer, /proc still shows
+// it in mq_timedsend until it is scheduled again. So the producer also writes a
+// byte to a pipe each time it starts a send, and the consumer waits for the
+// announcement of the *next* send before it looks at /proc.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -18,8 +24,10 @@
 #include <thread>
 
 #include "ipclab/bytes.hpp"
+#include "ipclab/error.hpp"
 #include "ipclab/mq_blocking.hpp"
 #include "ipclab/syscalls.hpp"
+#include "ipclab/unique_fd.hpp"
 
 namespace {
 using namespace ipclab::mq_blocking;
@@ -27,6 +35,19 @@ constexpr long kCapacity = 3;
 constexpr int kMessages = 6;
 
 void say(const std::string& line) { std::cout << line << std::endl; }
+
+// Reads the producer's announcements until it has started send number `n`.
+void wait_for_send(int announcements, long& started, long n) {
+  while (started < n) {
+    char byte = 0;
+    ssize_t got = ::read(announcements, &byte, 1);
+    if (got == 1) {
+      ++started;
+    } else if (got == 0 || errno != EINTR) {
+      throw std::runtime_error("the producer stopped before send " + std::to_string(n));
+    }
+  }
+}
 
 // Waits until `pid` sleeps in `call` or has exited; the parent watches its child.
 bool wait_until_blocked(pid_t pid, const std::string& call) {
@@ -65,13 +86,19 @@ int main(int argc, char** argv) {
   try {
     Queue queue = Queue::create(name, Limits{kCapacity, 64});
     unlink(name);  // nobody else needs the name; the queue lives while we hold it
-    pid_t producer = ::fork();
+    int pipe_fds[2];
+    ipclab::check(::pipe(pipe_fds), "pipe");
+    ipclab::UniqueFd announcements(pipe_fds[0]);
+    ipclab::UniqueFd announcer(pipe_fds[1]);
+    pid_t producer = ipclab::check(::fork(), "fork");
     if (producer == 0) {
+      announcements.reset();
       for (int i = 1; i <= kMessages; ++i) {
         long held = queue.attributes().current_messages;
         say("producer: sending message " + std::to_string(i) + " (queue holds " +
             std::to_string(held) + " of " + std::to_string(kCapacity) + ")" +
             (held == kCapacity ? " — full, waiting" : ""));
+        ipclab::check(::write(announcer.get(), "s", 1), "write");
         queue.send(ipclab::to_bytes("message " + std::to_string(i)));
       }
       say("producer: done");
@@ -87,7 +114,10 @@ int main(int argc, char** argv) {
         throw std::runtime_error("received the wrong message");
       }
     };
+    announcer.reset();  // the pipe reports EOF if the producer dies
+    long started = 0;
     for (int i = 1; i <= kMessages - kCapacity; ++i) {
+      wait_for_send(announcements.get(), started, kCapacity + i);
       if (!wait_until_blocked(producer, "mq_timedsend")) {
         throw std::runtime_error("the producer never blocked on the full queue");
       }

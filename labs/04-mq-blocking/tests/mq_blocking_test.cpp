@@ -161,6 +161,9 @@ TEST_F(MqBlocking, B4_13_StopTurnsEintrIntoAnError) {
 }
 
 TEST_F(MqBlocking, B4_14_RetryKeepsWaitingAfterEintr) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanDefersSignalHandlers;
+  }
   Queue q = make(2);
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
@@ -177,6 +180,9 @@ TEST_F(MqBlocking, B4_14_RetryKeepsWaitingAfterEintr) {
 }
 
 TEST_F(MqBlocking, B4_18_SaRestartMakesTheKernelRestartTheWait) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanDefersSignalHandlers;
+  }
   Queue q = make(2);
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {

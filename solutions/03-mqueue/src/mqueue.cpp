@@ -144,8 +144,10 @@ Queue::~Queue() {
 
 void Queue::send(std::span<const std::byte> message, unsigned priority) {
   // BEGIN SOLUTION
-  check(::mq_send(mqd_, reinterpret_cast<const char*>(message.data()), message.size(), priority),
-        "mq_send");
+  // An empty span may hold a null pointer, and glibc declares mq_send's buffer
+  // non-null: point at a real (unread) byte for a zero-length message.
+  const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
+  check(::mq_send(mqd_, data, message.size(), priority), "mq_send");
   // END SOLUTION
   // SKELETON: IPCLAB_TODO("mq_send(3)", message, priority);
 }

@@ -8,3 +8,4 @@
 #include "ipclab/testing/deadline.hpp"
 #include "ipclab/testing/event.hpp"
 #include "ipclab/testing/fixture.hpp"
+#include "ipclab/testing/sanitizers.hpp"

@@ -1,0 +1,350 @@
+// Helpers shared by the Lab 04 hidden tests. Instructor only, like the tests.
+//
+// The test's own queue tools (raw_send, raw_take, take_all, kernel_attributes)
+// call mq_timedsend, mq_timedreceive and mq_getattr directly, never the
+// student's code, and never wait: their deadline is 1970, so a full or empty
+// queue is an error of the test at once instead of a hang. The public fixture
+// (labs/04-mq-blocking/tests) is not on the hidden binary's include path, hence
+// a fixture of our own.
+#pragma once
+
+#include <mqueue.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipclab/bytes.hpp"
+#include "ipclab/error.hpp"
+#include "ipclab/mq_blocking.hpp"
+#include "ipclab/testing.hpp"
+
+namespace ipclab::mq_blocking::hidden {
+
+/// `size` pseudo-random bytes (NULs and 0xff among them): a lost, doubled or
+/// cut byte shows up as a difference, which a repeating pattern could hide.
+inline std::vector<std::byte> pattern(std::size_t size, std::uint32_t seed) {
+  std::vector<std::byte> bytes(size);
+  std::uint32_t state = seed * 2654435761u + 0x9e3779b9u;
+  if (state == 0) {
+    state = 1;  // xorshift never leaves 0
+  }
+  for (auto& byte : bytes) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    byte = static_cast<std::byte>(state >> 24);
+  }
+  return bytes;
+}
+
+/// Bytes for a failure message: printable text as is, other bytes as \xNN, long
+/// payloads cut after 40 bytes with their length.
+inline std::string show(std::span<const std::byte> bytes) {
+  std::string text = "\"";
+  std::size_t shown = std::min<std::size_t>(bytes.size(), 40);
+  for (std::size_t i = 0; i < shown; ++i) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      text += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(c));
+      text += escaped;
+    }
+  }
+  text += "\"";
+  if (shown < bytes.size()) {
+    text += "... (" + std::to_string(bytes.size()) + " bytes)";
+  }
+  return text;
+}
+
+/// "priority 5 \"five\"" for a message; "nothing" for std::nullopt.
+inline std::string describe(const std::optional<Received>& message) {
+  if (!message) {
+    return "nothing";
+  }
+  return "priority " + std::to_string(message->priority) + " " + show(message->payload);
+}
+
+/// True when `got` is exactly `expected`: every byte, and the priority.
+inline bool same(const std::optional<Received>& got, const Received& expected) {
+  return got && got->payload == expected.payload && got->priority == expected.priority;
+}
+
+/// A deadline in January 1970: the raw helpers below never wait.
+inline constexpr timespec kLongAgo{0, 0};
+
+/// Sends with the raw system call, without the code under test; never waits
+/// (a full queue throws ETIMEDOUT). Throws SystemError, so it works in a child too.
+inline void raw_send(mqd_t mqd, std::span<const std::byte> payload, unsigned priority) {
+  // glibc declares the buffer non-null; an empty span may carry a null pointer.
+  const char* data = payload.empty() ? "" : reinterpret_cast<const char*>(payload.data());
+  check(::mq_timedsend(mqd, data, payload.size(), priority, &kLongAgo), "mq_timedsend",
+        "by the test");
+}
+
+inline void raw_send(mqd_t mqd, std::string_view text, unsigned priority) {
+  raw_send(mqd, to_bytes(text), priority);
+}
+
+/// The kernel's attributes of the descriptor, read without the code under test.
+inline mq_attr kernel_attributes(mqd_t mqd) {
+  mq_attr attr{};
+  check(::mq_getattr(mqd, &attr), "mq_getattr", "by the test");
+  return attr;
+}
+
+/// Takes the next message with the raw system call (std::nullopt when the
+/// queue is empty); a buffer of mq_msgsize bytes, so it never fails with EMSGSIZE.
+inline std::optional<Received> raw_take(mqd_t mqd) {
+  Received message;
+  message.payload.resize(static_cast<std::size_t>(kernel_attributes(mqd).mq_msgsize));
+  ssize_t got = ::mq_timedreceive(mqd, reinterpret_cast<char*>(message.payload.data()),
+                                  message.payload.size(), &message.priority, &kLongAgo);
+  if (got < 0) {
+    if (errno == ETIMEDOUT || errno == EAGAIN) {
+      return std::nullopt;
+    }
+    throw_system_error("mq_timedreceive", errno, "by the test");
+  }
+  message.payload.resize(static_cast<std::size_t>(got));
+  return message;
+}
+
+/// Empties the queue with raw_take and describes what was there, in the order
+/// the kernel hands it out: "priority 1 \"a\", priority 0 \"b\"" ("empty" for none).
+inline std::string take_all(mqd_t mqd) {
+  std::string text;
+  while (auto message = raw_take(mqd)) {
+    text += (text.empty() ? "" : ", ") + describe(message);
+  }
+  return text.empty() ? "empty" : text;
+}
+
+/// What the scheduler knows about a process: how often it went to sleep of its
+/// own accord, how often it was preempted, and its CPU time in clock ticks.
+struct TaskStats {
+  long voluntary_switches = -1;    ///< voluntary_ctxt_switches in /proc/PID/status
+  long involuntary_switches = -1;  ///< nonvoluntary_ctxt_switches
+  long cpu_ticks = -1;             ///< utime + stime of /proc/PID/stat
+};
+
+/// Reads TaskStats of `pid` (-1 fields when the process is gone).
+inline TaskStats task_stats(pid_t pid) {
+  TaskStats stats;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    std::istringstream fields(line);
+    std::string key;
+    long value = -1;
+    fields >> key >> value;
+    if (key == "voluntary_ctxt_switches:") {
+      stats.voluntary_switches = value;
+    } else if (key == "nonvoluntary_ctxt_switches:") {
+      stats.involuntary_switches = value;
+    }
+  }
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  if (auto paren = text.rfind(')'); paren != std::string::npos) {
+    std::istringstream fields(text.substr(paren + 1));
+    std::string field;
+    long utime = 0;
+    long stime = 0;
+    for (int number = 3; number <= 15 && fields >> field; ++number) {
+      if (number == 14) {
+        utime = std::stol(field);
+      } else if (number == 15) {
+        stime = std::stol(field);
+        stats.cpu_ticks = utime + stime;
+      }
+    }
+  }
+  return stats;
+}
+
+/// "5 voluntary and 0 involuntary context switches, 1 tick of CPU" for a message.
+inline std::string describe(const TaskStats& stats) {
+  return std::to_string(stats.voluntary_switches) + " voluntary and " +
+         std::to_string(stats.involuntary_switches) + " involuntary context switches, " +
+         std::to_string(stats.cpu_ticks) + " clock ticks of CPU time";
+}
+
+namespace detail {
+inline int signal_notify_fd = -1;
+inline void notify_signal(int /*signal*/) {
+  if (signal_notify_fd >= 0) {
+    [[maybe_unused]] auto n = ::write(signal_notify_fd, "!", 1);  // async-signal-safe
+  }
+}
+}  // namespace detail
+
+/// In a child: installs a handler for `sig` that notifies `handled` each time it
+/// runs. Without SA_RESTART a waiting mq_timedsend/mq_timedreceive fails with
+/// EINTR; with it the kernel restarts the call (signal(7)).
+inline void notify_on_signal(int sig, const testing::Event& handled, bool restart) {
+  detail::signal_notify_fd = handled.notify_fd();
+  struct sigaction action {};
+  action.sa_handler = detail::notify_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = restart ? SA_RESTART : 0;
+  check(::sigaction(sig, &action, nullptr), "sigaction");
+}
+
+/// In a child: runs `call` (a call of the code under test) and turns a
+/// SystemError into a failure of the child that says what the behaviour
+/// expected instead: "B4.9: receive_for(75 ms) threw mq_timedreceive:
+/// ETIMEDOUT ...; a timeout is an answer (std::nullopt), not an error".
+/// NotImplemented passes through unchanged ("not implemented yet: ...").
+template <typename Call>
+auto answer_of(std::string_view what, std::string_view expected, Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const SystemError& error) {
+    throw testing::ChildFailure(std::string(what) + " threw SystemError(" + error.call() + ", " +
+                                errno_name(error.error_number()) + "): " + std::string(expected));
+  }
+}
+
+/// Returns `result`; when it is a failure and `child` is still running, kills
+/// and reaps the child first and says so, so that a failed check ends the test
+/// with one clear failure rather than a second one about a child left running.
+inline ::testing::AssertionResult stopped(testing::ChildProcess& child,
+                                          ::testing::AssertionResult result) {
+  if (!result && !child.has_exited()) {
+    child.kill(SIGKILL);
+    child.wait();
+    result << " (the test killed child '" << child.name() << "')";
+  }
+  return result;
+}
+
+/// testing::blocked_in, and the child is killed when it fails (see stopped()).
+inline ::testing::AssertionResult waits_in(testing::ChildProcess& child,
+                                           std::initializer_list<std::string_view> calls) {
+  return stopped(child, testing::blocked_in(child, calls));
+}
+
+namespace detail {
+inline ::testing::AssertionResult sleeps_in(testing::ChildProcess& child, std::string_view call,
+                                            std::chrono::milliseconds window) {
+  TaskStats before;
+  TaskStats after;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (auto blocked = testing::blocked_in(child, {call}); !blocked) {
+      return blocked;
+    }
+    before = task_stats(child.pid());
+    pollfd exit{child.exit_fd(), POLLIN, 0};
+    ::poll(&exit, 1, static_cast<int>(window.count()));
+    if (child.has_exited()) {
+      return ::testing::AssertionFailure()
+             << "child '" << child.name() << "' was waiting in " << call
+             << ", then returned although nothing had changed: it " << child.wait().outcome();
+    }
+    if (auto blocked = testing::blocked_in(child, {call}); !blocked) {
+      return blocked;
+    }
+    after = task_stats(child.pid());
+    if (after.voluntary_switches == before.voluntary_switches &&
+        after.involuntary_switches == before.involuntary_switches &&
+        after.cpu_ticks <= before.cpu_ticks + 1) {
+      return ::testing::AssertionSuccess();
+    }
+  }
+  return ::testing::AssertionFailure()
+         << "child '" << child.name() << "' was seen in " << call
+         << ", but it does not sleep there: "
+         << "in " << window.count() << " ms it went from " << describe(before) << " to "
+         << describe(after) << " (twice in a row). A waiting call must be one " << call
+         << " that sleeps until the queue changes, not a loop of short or non-blocking calls";
+}
+}  // namespace detail
+
+/// Passes when `child` waits *asleep* in `call`: blocked in it, then, after a
+/// measuring window of `window`, still blocked in it without having woken up
+/// once (voluntary and involuntary context switches unchanged) or used CPU time.
+/// A loop of non-blocking calls is never seen asleep in the call (blocked_in
+/// fails); a loop of short timed calls is, but wakes up in the window. The
+/// window orders nothing: a correct solution stays asleep however long it is,
+/// and it only gives a polling loop the time to show itself. A correct wait may
+/// have slept once on its way in (a page fault, an allocation), so one window
+/// with a wake-up is forgiven; a polling loop wakes up in both.
+/// On a failure the child is killed (see stopped()).
+inline ::testing::AssertionResult sleeps_in(
+    testing::ChildProcess& child, std::string_view call,
+    std::chrono::milliseconds window = std::chrono::milliseconds(100)) {
+  return stopped(child, detail::sleeps_in(child, call, window));
+}
+
+/// Milliseconds of a duration, for failure messages ("1000.3 ms").
+template <typename Rep, typename Period>
+std::string ms(std::chrono::duration<Rep, Period> duration) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms",
+                std::chrono::duration<double, std::milli>(duration).count());
+  return text;
+}
+
+}  // namespace ipclab::mq_blocking::hidden
+
+namespace ipclab::mq_blocking {
+
+/// Fresh small queues made by the test and removed by the test itself (never by
+/// the code under test), and the raw helpers bound to them.
+class MqBlockingHidden : public testing::IpcTest {
+ protected:
+  /// A new queue of `capacity` messages of up to `message_size` bytes, made with
+  /// the provided Queue::create. The test removes its name at the end.
+  Queue make(long capacity, long message_size = 64, Blocking blocking = Blocking::yes) {
+    name_ = mq_name("q");
+    names_.push_back(name_);
+    return Queue::create(name_, Limits{capacity, message_size}, blocking);
+  }
+  void TearDown() override {
+    for (const auto& name : names_) {
+      ::mq_unlink(name.c_str());
+    }
+    IpcTest::TearDown();
+  }
+
+  static void raw_send(const Queue& q, std::string_view text, unsigned priority = 0) {
+    hidden::raw_send(q.native(), text, priority);
+  }
+  static void raw_send(const Queue& q, std::span<const std::byte> payload, unsigned priority = 0) {
+    hidden::raw_send(q.native(), payload, priority);
+  }
+  static std::optional<Received> raw_take(const Queue& q) { return hidden::raw_take(q.native()); }
+  static std::string take_all(const Queue& q) { return hidden::take_all(q.native()); }
+  /// Messages queued, as the kernel counts them.
+  static long queued(const Queue& q) { return hidden::kernel_attributes(q.native()).mq_curmsgs; }
+  /// Fills `q` to capacity with one-byte messages "x" of priority 0, without the code under test.
+  static void fill(const Queue& q) {
+    for (long n = queued(q); n < hidden::kernel_attributes(q.native()).mq_maxmsg; ++n) {
+      raw_send(q, "x");
+    }
+  }
+
+  std::string name_;                ///< the name of the queue made last
+  std::vector<std::string> names_;  ///< every queue made by this test
+};
+
+}  // namespace ipclab::mq_blocking
