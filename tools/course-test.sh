@@ -2,7 +2,8 @@
 # ./ipclab test — the course's own test suite, what CI runs:
 # skeletons up to date; reference solutions against public and hidden tests
 # (repeated, in parallel), nothing left behind; untouched skeletons fail fast;
-# sanitizers; the grader's own tests, rubric check and self-tests; docs; slides.
+# sanitizers; the grader's own tests, rubric check and self-tests; wrong
+# solutions (grader/mutants) that the hidden tests must reject; docs; slides.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=deps.sh
@@ -81,6 +82,7 @@ if [ $quick -eq 0 ]; then
   step "reference under TSan" sanitizer_suite tsan 5
 fi
 step "grader: unit tests, rubric, self-tests" grader_suite
+step "wrong solutions lose points (grader/mutants)" grader/mutants/run.sh build/grader/ipclab-grader
 step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
 step "slides (Marp)" ./ipclab slides
 

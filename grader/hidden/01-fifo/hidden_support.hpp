@@ -2,8 +2,7 @@
 //
 // The test's own byte movers (read_exactly, write_raw, frame) never call the
 // student's code, so a failure always points at the function under test.
-// Candidates for labs/common/testing: finishes_without_blocking_in,
-// interrupt_system_calls_on, RemovedAtEnd, allow_only_more_descriptors.
+// Helpers that are not about FIFOs come from labs/common/testing.
 #pragma once
 
 #include <fcntl.h>
@@ -37,6 +36,10 @@
 
 namespace ipclab::fifo::hidden {
 
+using testing::finishes_without_blocking_in;
+using testing::first_difference;
+using testing::pattern;
+
 /// The system calls a process waits in while it writes or opens a FIFO, or
 /// waits for input without a timeout (read() itself). For "waits for input, one
 /// way or another" use testing::kWaitingForInput.
@@ -46,44 +49,6 @@ inline const std::initializer_list<std::string_view> open_calls = {"openat", "op
 /// The readiness waits a timeout can be given to.
 inline const std::initializer_list<std::string_view> poll_calls = {
     "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait"};
-
-/// `size` pseudo-random bytes: a lost, doubled or misplaced piece of the stream
-/// shows up as a difference (a repeating pattern could hide it).
-inline std::vector<std::byte> pattern(std::size_t size, std::uint32_t seed) {
-  std::vector<std::byte> bytes(size);
-  std::uint32_t state = seed * 2654435761u + 0x9e3779b9u;
-  if (state == 0) {
-    state = 1;  // xorshift never leaves 0
-  }
-  for (auto& byte : bytes) {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    byte = static_cast<std::byte>(state >> 24);
-  }
-  return bytes;
-}
-
-/// Where two byte strings first differ, for a failure message.
-inline std::string first_difference(std::span<const std::byte> expected,
-                                    std::span<const std::byte> got) {
-  auto [e, g] = std::mismatch(expected.begin(), expected.end(), got.begin(), got.end());
-  if (e == expected.end() && g == got.end()) {
-    return "the bytes are equal";
-  }
-  auto at = static_cast<std::size_t>(e - expected.begin());
-  std::string text = "expected " + std::to_string(expected.size()) + " bytes, got " +
-                     std::to_string(got.size());
-  if (e != expected.end() && g != got.end()) {
-    char detail[64];
-    std::snprintf(detail, sizeof detail, "; first difference at byte %zu (expected 0x%02x, got 0x%02x)",
-                  at, static_cast<unsigned>(*e), static_cast<unsigned>(*g));
-    text += detail;
-  } else {
-    text += "; equal for the first " + std::to_string(at) + " bytes";
-  }
-  return text;
-}
 
 /// A frame as send_message() must write it: a std::uint32_t length, then the payload.
 inline std::vector<std::byte> frame(std::span<const std::byte> payload) {
@@ -203,47 +168,12 @@ inline std::size_t fill_with_pages(int fd) {
   }
 }
 
-namespace detail {
-inline int handled_signal_fd = -1;
-inline void notify_handled(int /*signal*/) {
-  int saved = errno;  // the interrupted code may be about to look at errno
-  if (::write(handled_signal_fd, "!", 1) < 0) {
-    // nothing a signal handler could do about it
-  }
-  errno = saved;
-}
-}  // namespace detail
-
 /// In a child: installs a handler for `sig` WITHOUT SA_RESTART, so that a
 /// blocked read() or write() returns early — with EINTR if it had moved no byte
 /// yet, with a short count otherwise — and notifies `handled` each time it ran.
 /// The parent waits for `handled` to know that the interrupted call has returned.
 inline void interrupt_system_calls_on(int sig, const testing::Event& handled) {
-  detail::handled_signal_fd = handled.notify_fd();
-  struct sigaction action {};
-  action.sa_handler = detail::notify_handled;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: that is the point
-  check(::sigaction(sig, &action, nullptr), "sigaction");
-}
-
-/// Waits for `child` to finish and passes if it exited 0. Fails at once — and
-/// kills it — if it blocks in one of `calls` first: for calls that must never
-/// wait (a non-blocking open, a length check before reading), so that a wrong
-/// solution is reported in a moment with `why`, not after a deadline.
-inline ::testing::AssertionResult finishes_without_blocking_in(
-    testing::ChildProcess& child, std::initializer_list<std::string_view> calls,
-    std::string_view why) {
-  auto deadline = testing::default_deadline();
-  if (testing::blocked_in(child, calls, deadline)) {
-    std::string where = current_syscall(child.pid()).value_or("a system call");
-    child.kill(SIGKILL);
-    child.wait();
-    return ::testing::AssertionFailure()
-           << why << " (child '" << child.name() << "' was blocked in " << where
-           << "; the test killed it)";
-  }
-  return testing::exited_ok(child.wait(deadline));
+  testing::notify_on_signal(sig, handled, /*restart=*/false);  // no SA_RESTART: that is the point
 }
 
 /// Removes a path in the test's directory at the end of the scope, even when an

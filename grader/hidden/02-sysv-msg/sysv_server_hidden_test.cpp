@@ -168,6 +168,41 @@ TEST_F(SysvHidden, B2_23_ServeOneRepliesWithTheClientsPidAsTheType) {
       << "B2.23: serve_one takes requests (type 1) only";
 }
 
+TEST_F(SysvHidden, B2_23_ServeOneSkipsRepliesQueuedAheadOfTheRequest) {
+  key_t key = sysv_key();
+  Server server(key);
+  const int id = server.queue().id();
+  // Replies that their clients have not taken yet share the queue with the
+  // requests, and here they come first: one of type 2 that is even shaped like
+  // a request, one of a large pid and one of LONG_MAX. The oldest message is
+  // not a request, so serve_one must select by type, not take the first one.
+  const Message shaped{2, request_payload(5000, to_bytes("a reply shaped like a request"))};
+  hidden::raw_send(id, shaped.type, shaped.payload);
+  hidden::raw_send(id, 4'000'000, "a reply");
+  hidden::raw_send(id, LONG_MAX, "another reply");
+  hidden::raw_send(id, request_type, request_payload(1000, to_bytes("the request")));
+  auto child = serve_in_child(server, 1, [](pid_t client, std::span<const std::byte> body) {
+    std::string got = std::to_string(client) + " " + show(body);
+    CHILD_REQUIRE(got == "1000 \"the request\"",
+                  "B2.23: serve_one must take the request (type request_type, 1) although "
+                  "replies of types 2, 4000000 and LONG_MAX are queued before it: expected the "
+                  "handler to get 1000 \"the request\", got " +
+                      got + " (a reply taken for a request: a receive of type 0?)");
+    return addressed_reply(client, body);
+  });
+  ASSERT_TRUE(hidden::finishes_without_blocking_in(
+      child, {"msgrcv"},
+      "B2.23: a request (type 1) is queued, so serve_one must take it at once; it waited in "
+      "msgrcv instead (a wrong type?)"));
+  EXPECT_EQ(describe(hidden::raw_take(id, 1000)), "type 1000 \"for 1000: the request\"")
+      << "B2.23: the reply to the request has the client's pid as its type";
+  const std::string expected_left = describe(shaped) + ", type 4000000 \"a reply\", type " +
+                                    std::to_string(LONG_MAX) + " \"another reply\"";
+  EXPECT_EQ(hidden::take_all(id), expected_left)
+      << "B2.23: the replies queued ahead of the request are not serve_one's to take: they "
+         "must stay, in their order";
+}
+
 TEST_F(SysvHidden, B2_23_RequestsTooShortToHoldAPidAreDroppedWithoutAReply) {
   key_t key = sysv_key();
   Server server(key);

@@ -35,6 +35,10 @@
 
 namespace ipclab::mq::hidden {
 
+using testing::first_difference;
+using testing::pattern;
+using testing::show;
+
 /// A number from /proc (a limit of /proc/sys/fs/mqueue), or -1 when it cannot be read.
 inline long proc_value(const char* path) {
   long value = -1;
@@ -68,74 +72,12 @@ class Sequence {
   std::uint32_t state_;
 };
 
-/// `size` pseudo-random bytes, NULs and 0xff among them: a lost, doubled or
-/// shifted byte shows up as a difference that a repeating pattern could hide.
-/// Every payload of more than 2 bytes starts with a NUL, has one in the middle
-/// and ends with one, so a C-string copy (strlen, std::string(char*)) fails.
-inline std::vector<std::byte> pattern(std::size_t size, std::uint32_t seed) {
-  std::vector<std::byte> bytes(size);
-  Sequence sequence(seed);
-  for (auto& byte : bytes) {
-    byte = static_cast<std::byte>(sequence.next() >> 23);
-  }
-  if (size > 2) {
-    bytes.front() = std::byte{0};
-    bytes[size / 2] = std::byte{0};
-    bytes.back() = std::byte{0};
-  }
-  return bytes;
-}
-
-/// Bytes for a failure message: printable text as is, other bytes as \xNN,
-/// long payloads cut after 40 bytes with their length.
-inline std::string show(std::span<const std::byte> bytes) {
-  std::string text = "\"";
-  std::size_t shown = std::min<std::size_t>(bytes.size(), 40);
-  for (std::size_t i = 0; i < shown; ++i) {
-    auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      text += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(c));
-      text += escaped;
-    }
-  }
-  text += "\"";
-  if (shown < bytes.size()) {
-    text += "... (" + std::to_string(bytes.size()) + " bytes)";
-  }
-  return text;
-}
-
 /// "priority 3 \"text\"": one message, for comparisons that print well.
 inline std::string describe(unsigned priority, std::span<const std::byte> payload) {
   return "priority " + std::to_string(priority) + " " + show(payload);
 }
 inline std::string describe(const Received& message) {
   return describe(message.priority, message.payload);
-}
-
-/// Where two byte strings first differ, for a failure message.
-inline std::string first_difference(std::span<const std::byte> expected,
-                                    std::span<const std::byte> got) {
-  auto [e, g] = std::mismatch(expected.begin(), expected.end(), got.begin(), got.end());
-  if (e == expected.end() && g == got.end()) {
-    return "the bytes are equal";
-  }
-  auto at = static_cast<std::size_t>(e - expected.begin());
-  std::string text = "expected " + std::to_string(expected.size()) + " bytes, got " +
-                     std::to_string(got.size());
-  if (e != expected.end() && g != got.end()) {
-    char detail[80];
-    std::snprintf(detail, sizeof detail,
-                  "; first difference at byte %zu (expected 0x%02x, got 0x%02x)", at,
-                  static_cast<unsigned>(*e), static_cast<unsigned>(*g));
-    text += detail;
-  } else {
-    text += "; equal for the first " + std::to_string(at) + " bytes";
-  }
-  return text;
 }
 
 /// mq_getattr by the test on any descriptor (the student's too).

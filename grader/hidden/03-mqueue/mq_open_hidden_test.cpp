@@ -525,6 +525,27 @@ TEST_F(MqHidden, B3_17_MoveAssigningAQueueClosesItsOldDescriptor) {
   EXPECT_EQ(Peek(old_name).take_all(), "empty");
 }
 
+TEST_F(MqHidden, B3_17_AQueueMovedFromByAssignmentDoesNotCloseTheDescriptorItGaveAway) {
+  Queue target = make(Limits{2, 16});
+  std::optional<Queue> source(make(Limits{2, 16}));
+  const std::string new_name = name_;
+  const int new_fd = source->native();
+  target = std::move(*source);
+  ASSERT_EQ(target.native(), new_fd) << "B3.17: move assignment takes over the other descriptor";
+  source.reset();
+  ASSERT_TRUE(is_open(new_fd))
+      << "B3.17: after target = std::move(source), destroying source closed descriptor "
+      << new_fd << ", which target now holds: move assignment must leave the moved-from Queue "
+         "without a descriptor, or both Queues close it";
+  target.send(to_bytes("still reachable"), 3);
+  EXPECT_EQ(Peek(new_name).take_all(), "priority 3 \"still reachable\"")
+      << "B3.17: the Queue assigned to keeps using the descriptor it took over";
+  {
+    Queue last(std::move(target));
+  }
+  EXPECT_FALSE(is_open(new_fd)) << "B3.17: the Queue that holds the descriptor closes it";
+}
+
 TEST_F(MqHidden, B3_17_AMovedFromOwnerDoesNotUnlinkTheName) {
   Queue queue = make(Limits{2, 16});
   std::optional<QueueOwner> first(std::in_place, name_);

@@ -35,44 +35,9 @@
 
 namespace ipclab::mq_blocking::hidden {
 
-/// `size` pseudo-random bytes (NULs and 0xff among them): a lost, doubled or
-/// cut byte shows up as a difference, which a repeating pattern could hide.
-inline std::vector<std::byte> pattern(std::size_t size, std::uint32_t seed) {
-  std::vector<std::byte> bytes(size);
-  std::uint32_t state = seed * 2654435761u + 0x9e3779b9u;
-  if (state == 0) {
-    state = 1;  // xorshift never leaves 0
-  }
-  for (auto& byte : bytes) {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    byte = static_cast<std::byte>(state >> 24);
-  }
-  return bytes;
-}
-
-/// Bytes for a failure message: printable text as is, other bytes as \xNN, long
-/// payloads cut after 40 bytes with their length.
-inline std::string show(std::span<const std::byte> bytes) {
-  std::string text = "\"";
-  std::size_t shown = std::min<std::size_t>(bytes.size(), 40);
-  for (std::size_t i = 0; i < shown; ++i) {
-    auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      text += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned>(c));
-      text += escaped;
-    }
-  }
-  text += "\"";
-  if (shown < bytes.size()) {
-    text += "... (" + std::to_string(bytes.size()) + " bytes)";
-  }
-  return text;
-}
+using testing::notify_on_signal;
+using testing::pattern;
+using testing::show;
 
 /// "priority 5 \"five\"" for a message; "nothing" for std::nullopt.
 inline std::string describe(const std::optional<Received>& message) {
@@ -186,27 +151,6 @@ inline std::string describe(const TaskStats& stats) {
   return std::to_string(stats.voluntary_switches) + " voluntary and " +
          std::to_string(stats.involuntary_switches) + " involuntary context switches, " +
          std::to_string(stats.cpu_ticks) + " clock ticks of CPU time";
-}
-
-namespace detail {
-inline int signal_notify_fd = -1;
-inline void notify_signal(int /*signal*/) {
-  if (signal_notify_fd >= 0) {
-    [[maybe_unused]] auto n = ::write(signal_notify_fd, "!", 1);  // async-signal-safe
-  }
-}
-}  // namespace detail
-
-/// In a child: installs a handler for `sig` that notifies `handled` each time it
-/// runs. Without SA_RESTART a waiting mq_timedsend/mq_timedreceive fails with
-/// EINTR; with it the kernel restarts the call (signal(7)).
-inline void notify_on_signal(int sig, const testing::Event& handled, bool restart) {
-  detail::signal_notify_fd = handled.notify_fd();
-  struct sigaction action {};
-  action.sa_handler = detail::notify_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = restart ? SA_RESTART : 0;
-  check(::sigaction(sig, &action, nullptr), "sigaction");
 }
 
 /// In a child: runs `call` (a call of the code under test) and turns a

@@ -92,25 +92,11 @@ TEST_F(SysvTest, B2_17_ReceiveWaitsForAMatchingMessage) {
   EXPECT_EQ(kernel_status().msg_qnum, 1u) << "B2.17: the type 8 message stays";
 }
 
-// Handlers installed in the children: they only write a byte (async-signal-safe).
-int signal_pipe = -1;
-extern "C" void note_signal(int) {
-  if (signal_pipe >= 0) {
-    [[maybe_unused]] auto n = ::write(signal_pipe, "s", 1);
-  }
-}
-
-void install_handler(int notify_fd) {
-  signal_pipe = notify_fd;
-  struct sigaction action {};
-  action.sa_handler = note_signal;
-  action.sa_flags = SA_RESTART;  // msgrcv is never restarted, whatever this says
-  ::sigaction(SIGUSR1, &action, nullptr);
-}
-
 TEST_F(SysvTest, B2_20_ASignalInterruptsReceiveWithEintrEvenWithSaRestart) {
+  testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
-    install_handler(-1);
+    // SA_RESTART on purpose: msgrcv is never restarted, whatever it says.
+    testing::notify_on_signal(SIGUSR1, handled, /*restart=*/true);
     try {
       queue_.receive({.on_signal = OnSignal::report});
     } catch (const SystemError& error) {
@@ -128,7 +114,7 @@ TEST_F(SysvTest, B2_20_ASignalInterruptsReceiveWithEintrEvenWithSaRestart) {
 TEST_F(SysvTest, B2_21_RetryKeepsWaitingAfterASignal) {
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
-    install_handler(handled.notify_fd());
+    testing::notify_on_signal(SIGUSR1, handled, /*restart=*/true);
     Message m = queue_.receive({.on_signal = OnSignal::retry});
     CHILD_REQUIRE(to_string(m.payload) == "after the signal",
                   "B2.21: expected \"after the signal\", got " + describe(m));

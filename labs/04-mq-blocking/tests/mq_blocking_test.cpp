@@ -130,22 +130,11 @@ TEST_F(MqBlocking, B4_8_AFullQueueSlowsProducersDownAndLosesNothing) {
   EXPECT_EQ(count(q), 0) << "B4.8: every message arrives exactly once";
 }
 
-// Signal handlers of the children: they only write a byte (async-signal-safe).
-int handled_fd = -1;
-extern "C" void note_signal(int) { [[maybe_unused]] auto n = ::write(handled_fd, "!", 1); }
-void install_handler(int notify_fd, bool restart) {
-  handled_fd = notify_fd;
-  struct sigaction action {};
-  action.sa_handler = note_signal;
-  action.sa_flags = restart ? SA_RESTART : 0;
-  ::sigaction(SIGUSR1, &action, nullptr);
-}
-
 TEST_F(MqBlocking, B4_13_StopTurnsEintrIntoAnError) {
   Queue q = make(2);
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
-    install_handler(handled.notify_fd(), false);
+    testing::notify_on_signal(SIGUSR1, handled, /*restart=*/false);
     try {
       q.receive(OnSignal::stop);
     } catch (const SystemError& error) {
@@ -167,7 +156,7 @@ TEST_F(MqBlocking, B4_14_RetryKeepsWaitingAfterEintr) {
   Queue q = make(2);
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
-    install_handler(handled.notify_fd(), false);
+    testing::notify_on_signal(SIGUSR1, handled, /*restart=*/false);
     auto r = q.receive(OnSignal::retry);
     CHILD_REQUIRE(r && to_string(r->payload) == "after", "B4.14: expected the message \"after\"");
   });
@@ -186,7 +175,7 @@ TEST_F(MqBlocking, B4_18_SaRestartMakesTheKernelRestartTheWait) {
   Queue q = make(2);
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
-    install_handler(handled.notify_fd(), true);
+    testing::notify_on_signal(SIGUSR1, handled, /*restart=*/true);
     auto r = q.receive(OnSignal::stop);  // no EINTR ever reaches us with SA_RESTART
     CHILD_REQUIRE(r && to_string(r->payload) == "after", "B4.18: expected the message \"after\"");
   });

@@ -2,6 +2,9 @@
 
 #include <poll.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <string>
 
 #include "ipclab/syscalls.hpp"
@@ -40,6 +43,27 @@ namespace ipclab::testing {
     pollfd pfd{child.exit_fd(), POLLIN, 0};
     ::poll(&pfd, child.exit_fd() >= 0 ? 1 : 0, 1);
   }
+}
+
+::testing::AssertionResult finishes_without_blocking_in(
+    ChildProcess& child, std::initializer_list<std::string_view> syscalls, std::string_view why) {
+  auto deadline = default_deadline();
+  while (blocked_in(child, syscalls, deadline)) {
+    pollfd exited{child.exit_fd(), POLLIN, 0};
+    int window = static_cast<int>(scaled(std::chrono::milliseconds(300)).count());
+    if (::poll(&exited, 1, window) == 1) {
+      break;  // it finished after all
+    }
+    std::string where = current_syscall(child.pid()).value_or("?");
+    if (std::find(syscalls.begin(), syscalls.end(), where) == syscalls.end()) {
+      continue;  // it moved on: look again
+    }
+    child.kill(SIGKILL);
+    child.wait();
+    return ::testing::AssertionFailure() << why << " (child '" << child.name()
+                                         << "' was blocked in " << where << "; the test killed it)";
+  }
+  return exited_ok(child.wait(deadline));
 }
 
 }  // namespace ipclab::testing

@@ -4,8 +4,10 @@
 
 #include "ipclab/testing/assertions.hpp"
 #include "ipclab/testing/blocking.hpp"
+#include "ipclab/testing/bytes.hpp"
 #include "ipclab/testing/child.hpp"
 #include "ipclab/testing/deadline.hpp"
 #include "ipclab/testing/event.hpp"
 #include "ipclab/testing/fixture.hpp"
 #include "ipclab/testing/sanitizers.hpp"
+#include "ipclab/testing/signals.hpp"

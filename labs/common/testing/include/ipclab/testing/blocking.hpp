@@ -29,4 +29,16 @@ inline const std::initializer_list<std::string_view> kWaitingForInput = {
     ChildProcess& child, std::initializer_list<std::string_view> syscalls,
     std::chrono::steady_clock::time_point deadline = default_deadline());
 
+/// Waits for `child` to finish and passes if it exited 0. Fails at once, and
+/// kills it, if it blocks in one of `syscalls` first: for calls that must never
+/// wait (a non-blocking open, IPC_NOWAIT, a message already queued), so that a
+/// wrong solution is reported in a moment with `why`, not after a deadline.
+///
+/// A correct call can sleep in the kernel for a moment without waiting for the
+/// other side (a page fault while copying a buffer), and /proc/PID/syscall then
+/// names the call too; so "blocked" needs the child to stay there for a short
+/// confirmation window, which only a wrong solution ever pays for.
+::testing::AssertionResult finishes_without_blocking_in(
+    ChildProcess& child, std::initializer_list<std::string_view> syscalls, std::string_view why);
+
 }  // namespace ipclab::testing
