@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -519,21 +521,60 @@ std::string explain_timeout(const TestRun& run, milliseconds timeout) {
   return text;
 }
 
+namespace {
+// Locks the lock file of each uid in [first, first + count) without waiting:
+// the descriptors on success, std::nullopt (and nothing held) when another
+// grader holds one of them.
+std::optional<std::vector<int>> lease_uids(uid_t first, int count) {
+  const std::filesystem::path dir = ::access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
+  std::vector<int> held;
+  for (int i = 0; i < count; ++i) {
+    auto path = dir / ("ipclab-grader-uid-" + std::to_string(first + static_cast<uid_t>(i)) + ".lock");
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      for (int other : held) {
+        ::close(other);
+      }
+      return std::nullopt;
+    }
+    held.push_back(fd);
+  }
+  return held;
+}
+}  // namespace
+
 SandboxConfig probe_sandbox(const std::filesystem::path& course_root, const std::filesystem::path& scratch,
                             std::optional<Isolation> wanted, int slots) {
   SandboxConfig config;
   config.course_root = course_root;
   if (::geteuid() == 0) {
-    // A uid per worker, unused by any account, so that tests running side by
-    // side cannot signal each other and RLIMIT_NPROC counts one test only.
+    // A uid per worker, unused by any account and by any other grader running
+    // on this machine, so that tests running side by side cannot signal each
+    // other and RLIMIT_NPROC counts one test only.
     config.drop_privileges = true;
-    config.first_uid = 62000;
-    for (bool clash = true; clash;) {
-      clash = false;
+    for (config.first_uid = 62000;; config.first_uid += static_cast<uid_t>(slots)) {
+      if (config.first_uid > 65000) {
+        throw GradingError("no free block of " + std::to_string(slots) +
+                           " uids between 62000 and 65000 for the tests: are many graders running?");
+      }
+      bool clash = false;
       for (int slot = 0; slot < slots && !clash; ++slot) {
         clash = ::getpwuid(config.first_uid + static_cast<uid_t>(slot)) != nullptr;
       }
-      config.first_uid += clash ? static_cast<uid_t>(slots) : 0;
+      if (clash) {
+        continue;
+      }
+      if (auto fds = lease_uids(config.first_uid, slots)) {
+        config.uid_lease = std::shared_ptr<void>(nullptr, [fds = *fds](void*) {
+          for (int fd : fds) {
+            ::close(fd);
+          }
+        });
+        break;
+      }
     }
   }
   std::vector<Isolation> candidates;

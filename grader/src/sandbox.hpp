@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct SandboxConfig {
   std::filesystem::path course_root;    ///< hidden from tests where the sandbox can hide it
   bool drop_privileges = false;         ///< the grader is root: tests run as uid first_uid + slot
   uid_t first_uid = 0;
+  /// flocks on /run/lock/ipclab-grader-uid-N for those uids, held while the config
+  /// lives: a grader of another course tree on this machine picks other uids, so
+  /// neither kills the other's tests when it cleans up "everything running as uid N".
+  std::shared_ptr<void> uid_lease;
   std::size_t output_limit = 64 * 1024;  ///< bytes of output kept per test
 };
 
