@@ -101,8 +101,16 @@ TEST_F(FifoServer, B1_21_AVanishedClientIsSkipped) {
     std::memcpy(request.data(), &id, sizeof id);
     send_message(out.get(), request);
   }
-  EXPECT_FALSE(server.serve_one(shout))
-      << "B1.21: with nobody reading the reply FIFO (ENXIO), serve_one returns false at once";
+  // In a child, so that a serve_one that waits for a reader is reported at
+  // once (and killed) instead of hanging the test.
+  ChildProcess serving("server", [&] {
+    CHILD_REQUIRE(!server.serve_one(shout),
+                  "B1.21: with nobody reading the reply FIFO (ENXIO), serve_one returns false");
+  });
+  EXPECT_TRUE(testing::finishes_without_blocking_in(
+      serving, {"openat", "open"},
+      "B1.21: serve_one waited in open() for a reader of the reply FIFO; open it with "
+      "O_WRONLY | O_NONBLOCK, so that a vanished client costs ENXIO at once"));
   ::unlink(reply_fifo_path(dir(), ghost).c_str());
 }
 
