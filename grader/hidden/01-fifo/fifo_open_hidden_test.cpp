@@ -17,18 +17,7 @@ using hidden::finishes_without_blocking_in;
 using hidden::open_calls;
 using testing::ChildProcess;
 using testing::fails_with;
-
-/// Restores the umask at the end of the scope, also when an assertion fails.
-class UmaskFor {
- public:
-  explicit UmaskFor(mode_t mask) : old_(::umask(mask)) {}
-  ~UmaskFor() { ::umask(old_); }
-  UmaskFor(const UmaskFor&) = delete;
-  UmaskFor& operator=(const UmaskFor&) = delete;
-
- private:
-  mode_t old_;
-};
+using testing::UmaskFor;
 
 /// "O_RDONLY, O_NONBLOCK off, close-on-exec" or what was wrong, for one descriptor.
 ::testing::AssertionResult has_flags(int fd, int access_mode, bool nonblocking) {

@@ -38,6 +38,7 @@ namespace ipclab::mq::hidden {
 using testing::first_difference;
 using testing::pattern;
 using testing::show;
+using testing::UmaskFor;
 
 /// A number from /proc (a limit of /proc/sys/fs/mqueue), or -1 when it cannot be read.
 inline long proc_value(const char* path) {
@@ -185,18 +186,6 @@ class UnlinkedAtEnd {
 
  private:
   std::string name_;
-};
-
-/// Restores the umask at the end of the scope, also when an assertion fails.
-class UmaskFor {
- public:
-  explicit UmaskFor(mode_t mask) : old_(::umask(mask)) {}
-  ~UmaskFor() { ::umask(old_); }
-  UmaskFor(const UmaskFor&) = delete;
-  UmaskFor& operator=(const UmaskFor&) = delete;
-
- private:
-  mode_t old_;
 };
 
 /// The permission bits of the queue behind a descriptor (fstat works on a queue

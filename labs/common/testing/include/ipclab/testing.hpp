@@ -11,3 +11,4 @@
 #include "ipclab/testing/fixture.hpp"
 #include "ipclab/testing/sanitizers.hpp"
 #include "ipclab/testing/signals.hpp"
+#include "ipclab/testing/umask.hpp"
