@@ -22,6 +22,9 @@ struct GradeOptions {
   double timeout_scale = 1;
   std::optional<Isolation> isolation;  ///< default: the best that works
   bool verbose = false;
+  /// Instructor view: failing hidden tests show their full failure text
+  /// (assertions, file and line). Default: behaviour id and explanation only.
+  bool show_hidden_details = false;
 };
 
 struct TestResult {
@@ -37,12 +40,25 @@ struct LabResult {
   double score = 0, max_score = 0;
   std::string problem;  ///< a missing file, a compile error...: the whole lab scored 0
   std::vector<TestResult> tests;
+  /// Set when a negative control "passed": the test process wrote its own
+  /// report, so every verdict of the lab is void and the lab scores 0.
+  bool forged = false;
+  std::string forged_why;  ///< which control passed, for the report
+  /// Set when the lab's time budget ran out: why the remaining tests (status
+  /// not_run, message starting "cut short") were not run.
+  std::string cut_short;
+  /// Suspicious code found by the scan, for a person to review; never changes
+  /// the score. Each: "labs/01-fifo/src/fifo_io.cpp:12: reads /proc/self: `...`".
+  std::vector<std::string> flags;
 };
 
 struct GradeResult {
   std::string submission;
   std::string isolation;  ///< SandboxConfig::description
+  std::string compile_isolation;  ///< how the student's files were compiled
+  std::string limits;             ///< the limits that held per test (cgroup, output folder)
   bool public_only = false;
+  bool show_hidden_details = false;  ///< GradeOptions::show_hidden_details
   std::vector<LabResult> labs;
   double score = 0, max_score = 0;
   double build_seconds = 0, test_seconds = 0, total_seconds = 0;
