@@ -23,27 +23,33 @@ function(ipclab_add_lab)
     set(LAB_TIMEOUT 30)
   endif()
 
-  file(GLOB course_sources CONFIGURE_DEPENDS RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}/src"
-       "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
-  set(sources "")
-  foreach(name IN LISTS course_sources)
-    set(file "${IPCLAB_IMPL_ROOT}/${lab_id}/src/${name}")
-    if(NOT EXISTS "${file}")
-      message(FATAL_ERROR "${file} is missing: lab ${lab_id} needs src/${name}. "
-        "Restore it (git checkout -- labs/${lab_id}/src/${name}) or regenerate with ./ipclab skeletons.")
-    endif()
-    list(APPEND sources "${file}")
-  endforeach()
-
   set(lib lab${nn})
-  add_library(${lib} STATIC ${sources})
-  target_include_directories(${lib} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/include")
-  target_link_libraries(${lib} PUBLIC ipclab_common)
-  ipclab_target_defaults(${lib})
+  if(IPCLAB_PREBUILT)
+    _ipclab_prebuilt_lab(${lib} ${lab_id})
+  else()
+    file(GLOB course_sources CONFIGURE_DEPENDS RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}/src"
+         "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
+    set(sources "")
+    foreach(name IN LISTS course_sources)
+      set(file "${IPCLAB_IMPL_ROOT}/${lab_id}/src/${name}")
+      if(NOT EXISTS "${file}")
+        message(FATAL_ERROR "${file} is missing: lab ${lab_id} needs src/${name}. "
+          "Restore it (git checkout -- labs/${lab_id}/src/${name}) or regenerate with ./ipclab skeletons.")
+      endif()
+      list(APPEND sources "${file}")
+    endforeach()
+    add_library(${lib} STATIC ${sources})
+    target_include_directories(${lib} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/include")
+    target_link_libraries(${lib} PUBLIC ipclab_common)
+    ipclab_target_defaults(${lib})
+  endif()
 
   add_custom_target(lab${nn}_all)
   add_dependencies(lab${nn}_all ${lib})
 
+  if(IPCLAB_PREBUILT)
+    set(LAB_APPS "")  # the grader builds only what it grades
+  endif()
   foreach(app IN LISTS LAB_APPS)
     add_executable(${app} "apps/${app}.cpp")
     target_link_libraries(${app} PRIVATE ${lib})
@@ -77,9 +83,13 @@ function(_ipclab_add_tests nn kind dir timeout)
     return()
   endif()
   set(exe lab${nn}_${kind}_tests)
-  add_executable(${exe} ${test_sources} "${PROJECT_SOURCE_DIR}/labs/common/testing/src/main.cpp")
+  # The objects apart from the executable: the grader builds them (trusted code
+  # only) before it compiles a submission, and then only links.
+  add_library(${exe}_objects OBJECT ${test_sources} "${PROJECT_SOURCE_DIR}/labs/common/testing/src/main.cpp")
+  target_link_libraries(${exe}_objects PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
+  ipclab_target_defaults(${exe}_objects)
+  add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects>)
   target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
-  ipclab_target_defaults(${exe})
   add_dependencies(lab${nn}_all ${exe})
   # PRE_TEST: list the tests when ctest runs, not at build time, so the student's
   # edit-build-test loop never pays for it and a skeleton that crashes on
@@ -88,4 +98,34 @@ function(_ipclab_add_tests nn kind dir timeout)
     TEST_PREFIX "lab${nn}.${kind}."
     DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS "lab${nn};${kind}" TIMEOUT ${timeout})
+endfunction()
+
+# The grader's mode (IPCLAB_PREBUILT=DIR): the lab's library is not compiled by
+# this build but imported from DIR/NN-topic/liblabNN.a, which the grader makes
+# from the student's files compiled in its sandbox. This build compiles only
+# trusted code (common, testing, tests) and links. What the sandboxed compile
+# needs is written to grader-compile/NN-topic.txt: the compiler, its flags and
+# the lab's public include folders, one per line.
+function(_ipclab_prebuilt_lab lib lab_id)
+  add_library(${lib} STATIC IMPORTED GLOBAL)
+  set_target_properties(${lib} PROPERTIES
+    IMPORTED_LOCATION "${IPCLAB_PREBUILT}/${lab_id}/lib${lib}.a"
+    INTERFACE_INCLUDE_DIRECTORIES "${CMAKE_CURRENT_SOURCE_DIR}/include"
+    INTERFACE_LINK_LIBRARIES ipclab_common)
+  string(TOUPPER "${CMAKE_BUILD_TYPE}" type)
+  separate_arguments(flags UNIX_COMMAND
+    "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${type}} ${CMAKE_CXX20_STANDARD_COMPILE_OPTION}")
+  list(APPEND flags ${IPCLAB_WARNINGS})
+  if(IPCLAB_WERROR)
+    list(APPEND flags -Werror)
+  endif()
+  set(text "compiler ${CMAKE_CXX_COMPILER}\n")
+  foreach(flag IN LISTS flags)
+    string(APPEND text "flag ${flag}\n")
+  endforeach()
+  get_target_property(common_includes ipclab_common INTERFACE_INCLUDE_DIRECTORIES)
+  foreach(dir "${CMAKE_CURRENT_SOURCE_DIR}/include" ${common_includes})
+    string(APPEND text "include ${dir}\n")
+  endforeach()
+  file(WRITE "${CMAKE_BINARY_DIR}/grader-compile/${lab_id}.txt" "${text}")
 endfunction()

@@ -79,4 +79,27 @@ std::vector<Lab> Course::select(const std::string& selection) const {
   return chosen;
 }
 
+std::map<std::string, TestOrigin> test_origins(const Course& course, const Lab& lab) {
+  static const std::regex test_re(R"(^\s*TEST(?:_F)?\(\s*(\w+)\s*,\s*(\w+)\s*\))");
+  std::map<std::string, TestOrigin> origins;
+  for (const fs::path& dir : {course.root / "labs" / lab.id / "tests", course.root / "grader" / "hidden" / lab.id}) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (!it->path().filename().string().ends_with("_test.cpp")) {
+        continue;
+      }
+      std::string relative = it->path().lexically_relative(course.root).generic_string();
+      std::istringstream lines(read_file(it->path()));
+      std::string line;
+      for (int number = 1; std::getline(lines, line); ++number) {
+        std::smatch m;
+        if (std::regex_search(line, m, test_re)) {
+          origins[m[1].str() + "." + m[2].str()] = {relative, number};
+        }
+      }
+    }
+  }
+  return origins;
+}
+
 }  // namespace grader

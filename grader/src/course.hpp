@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,16 @@ struct Course {
   /// course order. Throws UsageError naming an unknown lab and the known ones.
   std::vector<Lab> select(const std::string& selection) const;
 };
+
+/// Where a test is defined: what GoogleTest writes as "file" and "line" in its
+/// report (paths relative to the course, as the grader's build maps them).
+struct TestOrigin {
+  std::string file;  ///< "labs/01-fifo/tests/fifo_io_test.cpp"
+  int line = 0;
+};
+
+/// Every TEST()/TEST_F() of the lab's public and hidden test sources, by
+/// "Suite.Test", read from the course tree (trusted, unlike a report).
+std::map<std::string, TestOrigin> test_origins(const Course& course, const Lab& lab);
 
 }  // namespace grader

@@ -58,7 +58,7 @@ LabRubric parse_rubric(const std::string& text, const std::string& where) {
   if (!doc.is_object()) {
     throw UsageError(where + ": the rubric must be a JSON object");
   }
-  check_keys(doc, {"lab", "timeout_seconds", "tests", "comment"}, where);
+  check_keys(doc, {"lab", "timeout_seconds", "tests", "controls", "comment"}, where);
   LabRubric rubric;
   if (!doc.contains("lab") || !doc["lab"].is_string()) {
     throw UsageError(where + ": \"lab\" (the lab's folder name, e.g. \"01-fifo\") is missing");
@@ -71,6 +71,18 @@ LabRubric parse_rubric(const std::string& text, const std::string& where) {
     throw UsageError(where + ": \"tests\" (an array of tests) is missing");
   }
   std::set<std::string> seen;
+  if (doc.contains("controls")) {
+    if (!doc["controls"].is_array()) {
+      throw UsageError(where + ": \"controls\" must be an array of hidden test names");
+    }
+    for (const auto& name : doc["controls"]) {
+      if (!name.is_string() || name.get<std::string>().find('.') == std::string::npos ||
+          !seen.insert(name.get<std::string>()).second) {
+        throw UsageError(where + ": control " + name.dump() + " must be a Suite.Test name, listed once");
+      }
+      rubric.controls.push_back(name.get<std::string>());
+    }
+  }
   for (const auto& entry : doc["tests"]) {
     std::string at = where + ": test " + (entry.contains("name") ? entry["name"].dump() : entry.dump());
     if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string()) {
@@ -131,6 +143,9 @@ std::string rubric_to_json(const LabRubric& rubric) {
     tests.push_back(entry);
   }
   json doc = {{"lab", rubric.lab}, {"timeout_seconds", rubric.timeout_seconds}, {"tests", tests}};
+  if (!rubric.controls.empty()) {
+    doc["controls"] = rubric.controls;
+  }
   // nlohmann::json sorts keys; the output is stable, which is what a diff needs.
   return doc.dump(2) + "\n";
 }
@@ -148,10 +163,18 @@ std::vector<std::string> compare_rubric(const LabRubric& rubric, const TestListi
       problems.push_back(rubric.lab + ": " + test.name + " is in the rubric but not in " + binary_name(test.binary));
     }
   }
+  for (const auto& name : rubric.controls) {
+    if (!has(Binary::hidden_tests, name)) {
+      problems.push_back(rubric.lab + ": the control " + name + " is in the rubric but not in " +
+                         binary_name(Binary::hidden_tests));
+    }
+  }
   for (const auto& [binary, names] : listing) {
     for (const auto& name : names) {
       bool listed = std::any_of(rubric.tests.begin(), rubric.tests.end(),
-                                [&](const RubricTest& t) { return t.name == name && t.binary == binary; });
+                                [&](const RubricTest& t) { return t.name == name && t.binary == binary; }) ||
+                    (binary == Binary::hidden_tests &&
+                     std::find(rubric.controls.begin(), rubric.controls.end(), name) != rubric.controls.end());
       if (!listed) {
         problems.push_back(rubric.lab + ": " + name + " is in " + binary_name(binary) + " but not in the rubric");
       }
@@ -166,10 +189,12 @@ LabRubric sync_rubric(LabRubric rubric, const TestListing& listing) {
     return it != listing.end() && std::find(it->second.begin(), it->second.end(), name) != it->second.end();
   };
   std::erase_if(rubric.tests, [&](const RubricTest& test) { return !has(test.binary, test.name); });
+  std::erase_if(rubric.controls, [&](const std::string& name) { return !has(Binary::hidden_tests, name); });
   for (const auto& [binary, names] : listing) {
     for (const auto& name : names) {
       bool listed = std::any_of(rubric.tests.begin(), rubric.tests.end(),
-                                [&](const RubricTest& t) { return t.name == name && t.binary == binary; });
+                                [&](const RubricTest& t) { return t.name == name && t.binary == binary; }) ||
+                    std::find(rubric.controls.begin(), rubric.controls.end(), name) != rubric.controls.end();
       if (!listed) {
         rubric.tests.push_back(
             {name, binary, 1, binary == Binary::public_tests ? "visible" : "after_due_date", std::nullopt});

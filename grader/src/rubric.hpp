@@ -27,6 +27,10 @@ struct LabRubric {
   std::string lab;                ///< "01-fifo"
   double timeout_seconds = 10;    ///< default wall-clock limit of each test
   std::vector<RubricTest> tests;  ///< in file order
+  /// Negative controls: hidden tests whose honest outcome is a failure (they
+  /// look like any other test, are worth nothing and are never listed in a
+  /// report). One that passes shows a forged report: the lab's verdicts are void.
+  std::vector<std::string> controls;
 
   double max_points(bool public_only) const;
 };

@@ -23,8 +23,10 @@
 #include <set>
 #include <thread>
 
+#include "cgroup.hpp"
 #include "ipclab/syscalls.hpp"
 #include "process.hpp"
+#include "sandbox_view.hpp"
 #include "util.hpp"
 
 namespace grader {
@@ -52,9 +54,41 @@ std::optional<Isolation> isolation_from_string(const std::string& name) {
 
 namespace {
 
-constexpr const char* kInsideDir = "/ipclab";            // where bwrap shows the test and its out dir
-constexpr const char* kUnshareDir = "/tmp/.ipclab";      // the same under unshare
-constexpr std::size_t kReportLimit = 1 << 20;            // a real one-test report is ~1 KiB
+// The descriptors one run opens, closed on every way out of it.
+class UniqueFdSet {
+ public:
+  UniqueFdSet() = default;
+  UniqueFdSet(const UniqueFdSet&) = delete;
+  UniqueFdSet& operator=(const UniqueFdSet&) = delete;
+  ~UniqueFdSet() {
+    for (int fd : fds_) {
+      ::close(fd);
+    }
+  }
+  void add(const std::vector<int>& fds) { fds_.insert(fds_.end(), fds.begin(), fds.end()); }
+  void close(int fd) {
+    auto at = std::find(fds_.begin(), fds_.end(), fd);
+    if (at != fds_.end()) {
+      fds_.erase(at);
+      ::close(fd);
+    }
+  }
+
+ private:
+  std::vector<int> fds_;
+};
+
+std::string find_program(const std::string& name) {
+  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+    std::string path = std::string(dir) + "/" + name;
+    if (::access(path.c_str(), X_OK) == 0) {
+      return path;
+    }
+  }
+  return {};
+}
+
+constexpr std::size_t kReportLimit = 1 << 20;  // a real one-test report is ~1 KiB
 
 // ---- the process table -------------------------------------------------------
 
@@ -136,11 +170,16 @@ std::vector<std::pair<ProcessInfo, int>> test_processes(pid_t root, std::optiona
 
 // SIGKILL to every process of the test until none is left (a fork bomb keeps
 // forking while we kill, so this goes round until a scan finds nothing).
-void kill_test_processes(pid_t root, std::optional<uid_t> uid) {
+void kill_test_processes(pid_t root, std::optional<uid_t> uid, const SlotCgroups* cgroups, int slot) {
   ::kill(root, SIGKILL);
   auto give_up = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < give_up) {
     bool any = false;
+    if (cgroups != nullptr) {
+      for (pid_t pid : cgroups->members(slot)) {
+        any = ::kill(pid, SIGKILL) == 0 || any;
+      }
+    }
     for (const auto& [info, depth] : test_processes(root, uid)) {
       if (info.state != 'Z') {
         ::kill(info.pid, SIGKILL);
@@ -161,24 +200,46 @@ void kill_test_processes(pid_t root, std::optional<uid_t> uid) {
 
 // ---- what the child does between fork() and exec() -----------------------------
 
-struct Limits {
-  rlim_t processes, cpu_seconds, address_space, file_size, open_files;
+struct ChildSetup {
+  int output_fd = -1, collect_fd = -1, executable_fd = -1;
+  std::vector<int> cgroup_fds;
+  const JobLimits* limits = nullptr;
+  rlim_t processes = 0;
+  bool drop_uid = false;
+  uid_t uid = 0;
+  pid_t grader = 0;
+  const char* cwd = nullptr;
 };
 
 // Only async-signal-safe calls here: the grader has threads, and the child
 // of fork() must not take a lock another thread held.
-[[noreturn]] void exec_child(int output_fd, const Limits& limits, bool drop_uid, uid_t uid, pid_t grader,
-                             char* const* argv, char* const* envp, const char* cwd) {
+[[noreturn]] void exec_child(const ChildSetup& setup, char* const* argv, char* const* envp) {
   ::setsid();
+  // Into the job's cgroups first: everything it forks from now on is counted.
+  for (int fd : setup.cgroup_fds) {
+    if (::write(fd, "0", 1) != 1) {
+      ::_exit(125);
+    }
+  }
   int null_fd = ::open("/dev/null", O_RDONLY);
   ::dup2(null_fd, 0);
-  ::dup2(output_fd, 1);
-  ::dup2(output_fd, 2);
-  ::syscall(SYS_close_range, 3U, ~0U, 0U);
+  ::dup2(setup.output_fd, 1);
+  ::dup2(setup.output_fd, 2);
+  // The collect pipe and the executable at fixed numbers (see sandbox_view.hpp);
+  // moved above the range first so that neither overwrites the other.
+  int collect = setup.collect_fd >= 0 ? ::fcntl(setup.collect_fd, F_DUPFD, 10) : -1;
+  int executable = setup.executable_fd >= 0 ? ::fcntl(setup.executable_fd, F_DUPFD, 10) : -1;
+  if (collect >= 0) {
+    ::dup2(collect, kCollectFd);
+  }
+  if (executable >= 0) {
+    ::dup2(executable, kExecutableFd);
+  }
+  ::syscall(SYS_close_range, static_cast<unsigned>(kExecutableFd + 1), ~0U, 0U);
+  const JobLimits& l = *setup.limits;
   const std::pair<int, rlim_t> rlimits[] = {
-      {RLIMIT_NPROC, limits.processes},      {RLIMIT_CPU, limits.cpu_seconds},
-      {RLIMIT_AS, limits.address_space},     {RLIMIT_FSIZE, limits.file_size},
-      {RLIMIT_NOFILE, limits.open_files},    {RLIMIT_CORE, 0},
+      {RLIMIT_NPROC, setup.processes},  {RLIMIT_CPU, l.cpu_seconds},         {RLIMIT_AS, l.address_space},
+      {RLIMIT_FSIZE, l.file_size},      {RLIMIT_NOFILE, l.open_files},        {RLIMIT_CORE, 0},
   };
   for (const auto& [resource, value] : rlimits) {
     rlimit limit{value, value};
@@ -186,17 +247,18 @@ struct Limits {
       ::_exit(125);
     }
   }
-  if (drop_uid) {
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0) {
+  if (setup.drop_uid) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(setup.uid, setup.uid, setup.uid) != 0 ||
+        ::setresuid(setup.uid, setup.uid, setup.uid) != 0) {
       ::_exit(125);
     }
   }
   // After the uid change, which clears it: die with the grader's thread.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != grader) {
+  if (::getppid() != setup.grader) {
     ::_exit(125);
   }
-  if (cwd != nullptr && ::chdir(cwd) != 0) {
+  if (setup.cwd != nullptr && ::chdir(setup.cwd) != 0) {
     ::_exit(125);
   }
   ::execve(argv[0], argv, envp);
@@ -215,57 +277,6 @@ struct CStrings {
   char* const* get() { return pointers.data(); }
 };
 
-std::string find_program(const std::string& name) {
-  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"}) {
-    std::string path = std::string(dir) + "/" + name;
-    if (::access(path.c_str(), X_OK) == 0) {
-      return path;
-    }
-  }
-  return {};
-}
-
-// The file system a bwrap sandbox sees: the system read-only, no home, no
-// course tree (so no hidden test sources), a fresh /tmp, /dev/shm, /dev/mqueue.
-std::vector<std::string> bwrap_prefix(const std::string& bwrap) {
-  std::vector<std::string> args = {bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-                                   "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-                                   "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"};
-  for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
-    std::error_code ec;
-    auto status = std::filesystem::symlink_status(top, ec);
-    if (status.type() == std::filesystem::file_type::symlink) {
-      args.insert(args.end(), {"--symlink", std::filesystem::read_symlink(top, ec).string(), top});
-    } else if (status.type() == std::filesystem::file_type::directory) {
-      args.insert(args.end(), {"--ro-bind", top, top});
-    }
-  }
-  args.insert(args.end(), {"--proc", "/proc", "--dev", "/dev", "--size", "67108864", "--tmpfs", "/tmp",
-                           "--size", "67108864", "--tmpfs", "/dev/shm", "--mqueue", "/dev/mqueue"});
-  return args;
-}
-
-// unshare(1) has no option for bind mounts: a small shell script, run as root
-// in the new mount namespace, builds the same view, then drops to the test's uid.
-std::string unshare_script(const SandboxConfig& config, std::optional<uid_t> uid) {
-  std::string script =
-      "set -e\n"
-      "mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp\n"
-      "mkdir -p /tmp/.ipclab/out && : > /tmp/.ipclab/test\n"
-      "mount --bind \"$1\" /tmp/.ipclab/out && mount --bind -o ro \"$2\" /tmp/.ipclab/test\n"
-      "mount -t tmpfs -o size=64m,mode=1777 tmpfs /dev/shm\n"
-      "mount -t tmpfs -o size=1m,mode=755 tmpfs \"$3\"\n"
-      "shift 3\n";
-  if (uid) {
-    script += "exec setpriv --reuid=" + std::to_string(*uid) + " --regid=" + std::to_string(*uid) +
-              " --clear-groups --inh-caps=-all --bounding-set=-all -- \"$@\"\n";
-  } else {
-    script += "exec \"$@\"\n";
-  }
-  (void)config;
-  return script;
-}
-
 void append_output(TestRun& run, const char* data, std::size_t size, std::size_t limit) {
   // Keep the head and the tail: the start says what ran, the end how it failed.
   std::size_t room = limit > run.output.size() ? limit - run.output.size() : 0;
@@ -283,217 +294,221 @@ void append_output(TestRun& run, const char* data, std::size_t size, std::size_t
   run.output.replace(run.output.size() - keep_tail, keep_tail, tail);
 }
 
+// Reads what is there on `fd` into `sink`; false at end of file.
+template <typename Sink>
+bool read_some(int fd, Sink&& sink) {
+  char buffer[65536];
+  ssize_t n = ::read(fd, buffer, sizeof buffer);
+  if (n > 0) {
+    sink(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+  return n < 0 && errno == EINTR;
+}
+
+// The processes still there at the deadline and the call each was in.
+std::vector<BlockedProcess> blocked_processes(pid_t root, std::optional<uid_t> uid) {
+  std::vector<BlockedProcess> blocked;
+  for (const auto& [info, depth] : test_processes(root, uid)) {
+    // bwrap, unshare, chroot, setpriv, env and sh are our wrappers, not the student's processes.
+    if (info.state == 'Z' || info.comm == "bwrap" || info.comm == "unshare" || (info.comm == "sh" && depth <= 3)) {
+      continue;
+    }
+    auto call = ipclab::current_syscall(info.pid);
+    blocked.push_back({depth, call.value_or("unknown")});
+  }
+  // Depths are counted from the wrapper: make the first real process depth 0.
+  if (!blocked.empty()) {
+    int base = std::min_element(blocked.begin(), blocked.end(), [](auto& a, auto& b) {
+                 return a.depth < b.depth;
+               })->depth;
+    for (auto& process : blocked) {
+      process.depth -= base;
+    }
+    std::stable_sort(blocked.begin(), blocked.end(), [](auto& a, auto& b) { return a.depth < b.depth; });
+  }
+  return blocked;
+}
+
 }  // namespace
 
-TestRun run_test(const SandboxConfig& config, const TestRequest& request) {
+TestRun run_sandboxed(const SandboxConfig& config, const SandboxJob& job) {
   TestRun run;
   std::optional<uid_t> uid;
   if (config.drop_privileges) {
-    uid = config.first_uid + static_cast<uid_t>(request.slot);
+    uid = config.first_uid + static_cast<uid_t>(job.slot);
   }
   namespace fs = std::filesystem;
-  // Unpredictable names: the test cannot find the report path without reading
-  // its own command line, which lab code has no reason to do.
-  std::string token = random_hex(12);
-  fs::path out = request.work_dir / ("out-" + token);
-  fs::path tmp = request.work_dir / "tmp";
-  fs::create_directories(out);
-  fs::create_directories(tmp);
-  ::chmod(request.work_dir.c_str(), 0711);
-  ::chmod(out.c_str(), 0700);
-  ::chmod(tmp.c_str(), 0700);
-  if (uid) {
-    if (::chown(out.c_str(), *uid, *uid) != 0 || ::chown(tmp.c_str(), *uid, *uid) != 0) {
-      run.output = std::string("the grader cannot prepare the sandbox: chown: ") + std::strerror(errno);
-      return run;
-    }
+  // The unshare level mounts its new root on an empty folder of the host.
+  std::optional<TempDir> root_dir;
+  if (config.isolation == Isolation::unshare) {
+    root_dir.emplace(job.out_host.empty() ? fs::temp_directory_path() : job.out_host.parent_path(), "root.");
   }
-  std::string report_name = "report-" + token + ".json";
-  std::string premature_name = "running-" + token;
+  LaunchPlan plan = plan_launch(config, job, uid, root_dir ? root_dir->path().string() : "");
 
-  // Paths as the test sees them.
-  std::string out_inside = out.string(), binary_inside = request.binary.string(), tmp_inside = tmp.string();
-  if (config.isolation == Isolation::bubblewrap) {
-    out_inside = std::string(kInsideDir) + "/out";
-    binary_inside = std::string(kInsideDir) + "/" + request.binary.filename().string();
-    tmp_inside = "/tmp";
-  } else if (config.isolation == Isolation::unshare) {
-    out_inside = std::string(kUnshareDir) + "/out";
-    binary_inside = std::string(kUnshareDir) + "/test";
-    tmp_inside = "/tmp";
-  }
-  char scale[32];
-  std::snprintf(scale, sizeof scale, "%g", request.timeout_scale);
-  std::vector<std::string> env = {
-      "PATH=/usr/bin:/bin", "HOME=" + tmp_inside, "TMPDIR=" + tmp_inside, "LANG=C.UTF-8", "GTEST_COLOR=no",
-      std::string("IPCLAB_TIMEOUT_SCALE=") + scale,
-      "TEST_PREMATURE_EXIT_FILE=" + out_inside + "/" + premature_name};
-  std::vector<std::string> test_argv = {binary_inside, "--gtest_filter=" + request.test_name,
-                                        "--gtest_output=json:" + out_inside + "/" + report_name,
-                                        "--gtest_color=no"};
-  std::vector<std::string> argv;
-  const char* cwd = nullptr;
-  std::string cwd_storage;
-  if (config.isolation == Isolation::bubblewrap) {
-    argv = bwrap_prefix(find_program("bwrap"));
-    argv.insert(argv.end(), {"--ro-bind", request.binary.string(), binary_inside, "--bind", out.string(),
-                             out_inside, "--chdir", "/tmp", "--clearenv"});
-    for (const auto& variable : env) {
-      auto eq = variable.find('=');
-      argv.insert(argv.end(), {"--setenv", variable.substr(0, eq), variable.substr(eq + 1)});
-    }
-    argv.push_back("--");
-    argv.insert(argv.end(), test_argv.begin(), test_argv.end());
-  } else if (config.isolation == Isolation::unshare) {
-    argv = {find_program("unshare")};
-    if (!uid) {
-      argv.push_back("--map-root-user");
-    }
-    argv.insert(argv.end(), {"--ipc", "--net", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc",
-                             "--propagation", "private", "--", "/bin/sh", "-c", unshare_script(config, uid), "sh",
-                             out.string(), request.binary.string(), config.course_root.string()});
-    argv.insert(argv.end(), test_argv.begin(), test_argv.end());
-    cwd = "/";
-  } else {
-    argv = test_argv;
-    cwd_storage = tmp.string();
-    cwd = cwd_storage.c_str();
-  }
-  // The unshare level needs root for its mounts; it drops to the uid itself.
-  bool exec_drops_uid = uid.has_value() && config.isolation != Isolation::unshare;
-  uid_t exec_uid = uid.value_or(0);
-
-  Limits limits{};
-  limits.processes = 128;
+  ChildSetup setup;
+  setup.limits = &job.limits;
+  setup.processes = static_cast<rlim_t>(job.limits.processes);
   if (!uid) {
     // RLIMIT_NPROC counts every process of the user: leave room above what
-    // this user already runs, or the test could not fork at all.
+    // this user already runs, or the job could not fork at all.
     auto table = process_table();
-    limits.processes += static_cast<rlim_t>(
+    setup.processes += static_cast<rlim_t>(
         std::count_if(table.begin(), table.end(), [](const ProcessInfo& p) { return p.uid == ::getuid(); }));
   }
-  limits.cpu_seconds = static_cast<rlim_t>(request.timeout.count() / 1000 + 5);
-  limits.address_space = rlim_t{1} << 30;  // 1 GiB: ample for a lab, quick to hit for a runaway
-  limits.file_size = rlim_t{64} << 20;
-  limits.open_files = 256;
-
-  CStrings c_argv(argv), c_env(env);
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+  setup.drop_uid = uid.has_value() && plan.child_drops_uid;
+  setup.uid = uid.value_or(0);
+  setup.grader = ::getpid();
+  setup.cwd = plan.cwd.empty() ? nullptr : plan.cwd.c_str();
+  if (config.cgroups) {
+    config.cgroups->set_limits(job.slot, job.limits.memory, job.limits.processes);
+    setup.cgroup_fds = config.cgroups->open_procs(job.slot);
+  }
+  UniqueFdSet fds;  // every descriptor opened here is closed on every return
+  int output_pipe[2], collect_pipe[2];
+  if (::pipe2(output_pipe, O_CLOEXEC) != 0 || ::pipe2(collect_pipe, O_CLOEXEC) != 0) {
     run.output = std::string("the grader cannot prepare the sandbox: pipe: ") + std::strerror(errno);
     return run;
   }
-  pid_t grader = ::getpid();
+  fds.add({output_pipe[0], output_pipe[1], collect_pipe[0], collect_pipe[1]});
+  fds.add(setup.cgroup_fds);
+  setup.output_fd = output_pipe[1];
+  setup.collect_fd = collect_pipe[1];
+  if (job.executable) {
+    setup.executable_fd = ::open(job.executable->c_str(), O_RDONLY | O_CLOEXEC);
+    if (setup.executable_fd < 0) {
+      run.output = "the grader cannot open " + job.executable->string() + ": " + std::strerror(errno);
+      return run;
+    }
+    fds.add({setup.executable_fd});
+  }
+  CStrings c_argv(plan.argv), c_env(plan.env.empty() ? job.env : plan.env);
   auto start = Clock::now();
   pid_t root = ::fork();
   if (root == 0) {
-    exec_child(pipe_fds[1], limits, exec_drops_uid, exec_uid, grader, c_argv.get(), c_env.get(), cwd);
+    exec_child(setup, c_argv.get(), c_env.get());
   }
-  ::close(pipe_fds[1]);
+  fds.close(output_pipe[1]);
+  fds.close(collect_pipe[1]);
   if (root < 0) {
-    ::close(pipe_fds[0]);
-    run.output = std::string("the grader cannot start the test: fork: ") + std::strerror(errno);
+    run.output = std::string("the grader cannot start the job: fork: ") + std::strerror(errno);
     return run;
   }
   run.started = true;
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, root, 0));
-  auto deadline = start + request.timeout;
-  bool pipe_open = true, exited = false;
-  char buffer[65536];
+  if (pidfd >= 0) {
+    fds.add({pidfd});
+  }
+  auto deadline = start + job.timeout;
+  bool output_open = true, collect_open = true, exited = false;
+  std::string collected;
+  auto keep_output = [&](const char* data, std::size_t size) { append_output(run, data, size, config.output_limit); };
+  auto keep_collected = [&](const char* data, std::size_t size) {
+    collected.append(data, std::min(size, kReportLimit + 2 - std::min(collected.size(), kReportLimit + 2)));
+  };
   int status = 0;
-  // Wait for the test's first process to end (or the deadline), reading output meanwhile.
+  // Wait for the job's first process to end (or the deadline), reading meanwhile.
   while (!exited) {
     auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       run.timed_out = true;
       break;
     }
-    pollfd fds[2] = {{pidfd, POLLIN, 0}, {pipe_open ? pipe_fds[0] : -1, POLLIN, 0}};
+    pollfd polled[3] = {{pidfd, POLLIN, 0}, {output_open ? output_pipe[0] : -1, POLLIN, 0},
+                        {collect_open ? collect_pipe[0] : -1, POLLIN, 0}};
     int wait_ms = pidfd >= 0 ? static_cast<int>(std::min<long long>(left, 60000)) : 20;
-    if (::poll(fds, 2, wait_ms) < 0 && errno != EINTR) {
+    if (::poll(polled, 3, wait_ms) < 0 && errno != EINTR) {
       break;
     }
-    if (fds[1].revents != 0) {
-      ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
-      if (n > 0) {
-        append_output(run, buffer, static_cast<std::size_t>(n), config.output_limit);
-      } else if (n == 0 || errno != EINTR) {
-        pipe_open = false;
-      }
+    if (polled[1].revents != 0) {
+      output_open = read_some(output_pipe[0], keep_output);
     }
-    pid_t waited = ::waitpid(root, &status, WNOHANG);
-    exited = waited == root;
+    if (polled[2].revents != 0) {
+      collect_open = read_some(collect_pipe[0], keep_collected);
+    }
+    exited = ::waitpid(root, &status, WNOHANG) == root;
   }
   if (run.timed_out) {
-    for (const auto& [info, depth] : test_processes(root, uid)) {
-      // bwrap, unshare and sh are our wrappers, not the student's processes.
-      if (info.state == 'Z' || info.comm == "bwrap" || info.comm == "unshare" || (info.comm == "sh" && depth <= 2)) {
-        continue;
-      }
-      auto call = ipclab::current_syscall(info.pid);
-      run.blocked.push_back({depth, call.value_or("unknown")});
-    }
-    // Depths are counted from the wrapper: make the first real process depth 0.
-    if (!run.blocked.empty()) {
-      int base = std::min_element(run.blocked.begin(), run.blocked.end(), [](auto& a, auto& b) {
-                   return a.depth < b.depth;
-                 })->depth;
-      for (auto& process : run.blocked) {
-        process.depth -= base;
-      }
-      std::stable_sort(run.blocked.begin(), run.blocked.end(), [](auto& a, auto& b) { return a.depth < b.depth; });
-    }
+    run.blocked = blocked_processes(root, uid);
   }
-  // Whatever is left (the whole tree on a timeout; daemons the test forked
-  // otherwise) is killed before the verdict, and the pipe drained to its end.
-  kill_test_processes(root, uid);
+  // Whatever is left (the whole tree on a timeout; daemons the job forked
+  // otherwise) is killed before the verdict, and the pipes drained to their end.
+  kill_test_processes(root, uid, config.cgroups.get(), job.slot);
   if (!exited) {
     while (::waitpid(root, &status, 0) < 0 && errno == EINTR) {
     }
   }
   run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   auto drain_until = Clock::now() + std::chrono::seconds(2);
-  while (pipe_open && Clock::now() < drain_until) {
-    pollfd fd{pipe_fds[0], POLLIN, 0};
-    if (::poll(&fd, 1, 100) <= 0) {
+  while ((output_open || collect_open) && Clock::now() < drain_until) {
+    pollfd polled[2] = {{output_open ? output_pipe[0] : -1, POLLIN, 0}, {collect_open ? collect_pipe[0] : -1, POLLIN, 0}};
+    if (::poll(polled, 2, 100) <= 0) {
       continue;
     }
-    ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      append_output(run, buffer, static_cast<std::size_t>(n), config.output_limit);
-    } else if (n == 0 || errno != EINTR) {
-      pipe_open = false;
+    if (polled[0].revents != 0) {
+      output_open = read_some(output_pipe[0], keep_output);
+    }
+    if (polled[1].revents != 0) {
+      collect_open = read_some(collect_pipe[0], keep_collected);
     }
   }
-  ::close(pipe_fds[0]);
-  if (pidfd >= 0) {
-    ::close(pidfd);
-  }
+  run.memory_limit_hit = config.cgroups && config.cgroups->memory_limit_hit(job.slot);
   if (!run.timed_out) {
     if (WIFSIGNALED(status)) {
       run.signal = WTERMSIG(status);
     } else if (WIFEXITED(status)) {
       run.exit_code = WEXITSTATUS(status);
-      // bwrap and unshare report a test killed by signal N as exit code 128+N.
-      if (config.isolation != Isolation::none && run.exit_code > 128 && run.exit_code < 128 + 65) {
+      // bwrap, unshare and the collecting shell report a job killed by signal N as exit code 128+N.
+      if ((config.isolation != Isolation::none || !job.collect.empty()) && run.exit_code > 128 &&
+          run.exit_code < 128 + 65) {
         run.signal = run.exit_code - 128;
       }
     }
   }
-  std::error_code ec;
-  fs::path report = out / report_name;
-  auto report_status = fs::symlink_status(report, ec);
-  if (report_status.type() == fs::file_type::regular) {
-    if (fs::file_size(report, ec) <= kReportLimit) {
-      run.report = read_file_prefix(report, kReportLimit);
-    } else {
+  if (!job.collect.empty() && !collected.empty()) {
+    run.premature_exit_file_left = collected[0] != '0';
+    if (collected.size() > 1 + kReportLimit) {
       run.report_is_suspect = true;
+    } else if (collected.size() > 1) {
+      run.report = collected.substr(1);
     }
-  } else if (fs::exists(report_status)) {
-    run.report_is_suspect = true;
   }
-  run.premature_exit_file_left = fs::exists(fs::symlink_status(out / premature_name, ec));
   return run;
+}
+
+TestRun run_test(const SandboxConfig& config, const TestRequest& request) {
+  namespace fs = std::filesystem;
+  // Unpredictable names: the test cannot find the report path without reading
+  // its own command line, which lab code has no reason to do.
+  std::string token = random_hex(12);
+  SandboxJob job;
+  job.slot = request.slot;
+  job.timeout = request.timeout;
+  job.limits.cpu_seconds = static_cast<std::uint64_t>(request.timeout.count() / 1000 + 5);
+  job.out_inside = "/ipclab/out";
+  job.out_host = request.work_dir / ("out-" + token);
+  job.collect = "report-" + token + ".json";
+  job.flag = "running-" + token;
+  job.executable = request.binary;
+  fs::create_directories(job.out_host);
+  ::chmod(request.work_dir.c_str(), 0711);
+  ::chmod(job.out_host.c_str(), 0700);
+  if (config.drop_privileges) {
+    uid_t uid = config.first_uid + static_cast<uid_t>(request.slot);
+    if (::chown(job.out_host.c_str(), uid, uid) != 0) {
+      TestRun run;
+      run.output = std::string("the grader cannot prepare the sandbox: chown: ") + std::strerror(errno);
+      return run;
+    }
+  }
+  char scale[32];
+  std::snprintf(scale, sizeof scale, "%g", request.timeout_scale);
+  job.env = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "GTEST_COLOR=no",
+             std::string("IPCLAB_TIMEOUT_SCALE=") + scale,
+             "TEST_PREMATURE_EXIT_FILE=" + job.out_inside + "/" + job.flag};
+  job.argv = {"/ipclab/" + request.binary.filename().string(), "--gtest_filter=" + request.test_name,
+              "--gtest_output=json:" + job.out_inside + "/" + job.collect, "--gtest_color=no"};
+  return run_sandboxed(config, job);
 }
 
 std::string explain_timeout(const TestRun& run, milliseconds timeout) {
@@ -577,6 +592,10 @@ SandboxConfig probe_sandbox(const std::filesystem::path& course_root, const std:
       }
     }
   }
+  // Limits for a whole test where the machine has cgroups (made before the
+  // probe, so that the probe runs through them as every test will).
+  std::string no_cgroup;
+  config.cgroups = SlotCgroups::create(slots, no_cgroup);
   std::vector<Isolation> candidates;
   if (wanted) {
     candidates = {*wanted};
@@ -593,6 +612,10 @@ SandboxConfig probe_sandbox(const std::filesystem::path& course_root, const std:
       why_not += " unshare: unshare or setpriv is missing (apt-get install util-linux);";
       continue;
     }
+    if (level == Isolation::unshare && ::geteuid() != 0) {
+      why_not += " unshare: needs root for its mounts;";
+      continue;
+    }
     config.isolation = level;
     // The probe runs the real machinery on /bin/true, as a test would be run.
     TempDir work(scratch, "probe.");
@@ -601,20 +624,32 @@ SandboxConfig probe_sandbox(const std::filesystem::path& course_root, const std:
     if (run.started && !run.timed_out && run.exit_code == 0 && run.signal == 0) {
       switch (level) {
         case Isolation::bubblewrap:
-          config.description = "bubblewrap: new user, PID, IPC, mount, UTS and network namespaces; private /tmp, "
-                               "/dev/shm and /dev/mqueue; only /usr, /etc and the test binary visible";
+          config.description = "bubblewrap: new user, PID, IPC, mount, UTS and network namespaces; a new root "
+                               "with only /usr, a few files of /etc and the job's own files";
           break;
         case Isolation::unshare:
-          config.description = "unshare: new PID, IPC, mount, UTS and network namespaces; private /tmp and "
-                               "/dev/shm; the course tree hidden";
+          config.description = "unshare: new PID, IPC, mount, UTS and network namespaces; a new root (chroot) "
+                               "with only /usr, a few files of /etc and the job's own files";
           break;
         case Isolation::none:
-          config.description = "none: no namespaces (bubblewrap and unshare failed here); a session and rlimits per test";
+          config.description = "none: no namespaces (bubblewrap and unshare failed here); the host's files are "
+                               "visible; a session and rlimits per test";
           break;
       }
       config.description += config.drop_privileges ? "; rlimits; tests run as uid " + std::to_string(config.first_uid) +
                                                          "+worker"
                                                    : "; rlimits; tests run as the grader's user";
+      JobLimits limits;
+      std::string size = std::to_string(limits.tmpfs_bytes >> 20) + " MiB";
+      config.limits_description =
+          config.cgroups ? config.cgroups->kind() + " per test: " + std::to_string(limits.memory >> 20) +
+                               " MiB of memory (tmpfs included) and " + std::to_string(limits.processes) +
+                               " processes for the whole test"
+                         : "no cgroup (" + no_cgroup + "): memory and processes limited per process and per uid";
+      config.limits_description +=
+          level == Isolation::none
+              ? "; output folder on the host's disk (files up to 64 MiB each)"
+              : "; output folder a 16 MiB tmpfs, /tmp and /dev/shm " + size + " tmpfs each: nothing on the host's disk";
       return config;
     }
     // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) about

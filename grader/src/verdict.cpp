@@ -175,4 +175,30 @@ Verdict judge_report(const std::string& report, const std::string& test_name) {
   return {Status::passed, ""};
 }
 
+std::string implausible_report(const std::string& report_json, const std::string& test_name,
+                               const TestOrigin& origin, double seconds) {
+  json doc = json::parse(report_json, nullptr, false);
+  const json* test_case = nullptr;
+  if (doc.is_discarded() || !check_report(doc, test_name, &test_case).empty()) {
+    return "the report is not GoogleTest's report of " + test_name;
+  }
+  try {
+    std::string file = test_case->value("file", "");
+    int line = test_case->value("line", -1);
+    if (file != origin.file || line != origin.line) {
+      return "the report places " + test_name + " at " + file + ":" + std::to_string(line) +
+             ", but the course defines it at " + origin.file + ":" + std::to_string(origin.line);
+    }
+    // GoogleTest writes "0.012s"; it cannot have run longer than its process.
+    double reported = std::stod(test_case->value("time", "-1s"));
+    if (reported < 0 || reported > seconds + 0.5) {
+      return "the report says the test ran " + test_case->value("time", "?") + ", but its process ran " +
+             format_points(seconds) + " s";
+    }
+  } catch (const std::exception&) {
+    return "the report's fields have the wrong types";
+  }
+  return {};
+}
+
 }  // namespace grader

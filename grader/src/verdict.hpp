@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "course.hpp"
 #include "sandbox.hpp"
 
 namespace grader {
@@ -22,6 +23,12 @@ Verdict judge(const TestRun& run, const std::string& test_name, std::chrono::mil
 
 /// The failure messages in a GoogleTest JSON report for `test_name`, or "".
 std::string report_failures(const std::string& report_json, const std::string& test_name);
+
+/// Whether the report of a test that passed could be the one GoogleTest wrote
+/// for the test defined at `origin`, in a run that took `seconds` by the
+/// grader's clock: "" when it could, else why not (a sign of a forged report).
+std::string implausible_report(const std::string& report_json, const std::string& test_name,
+                               const TestOrigin& origin, double seconds);
 
 /// "SIGSEGV" for 11.
 std::string signal_name(int signal);
