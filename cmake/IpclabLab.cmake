@@ -91,11 +91,28 @@ function(_ipclab_add_tests nn kind dir timeout)
   add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects>)
   target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
   add_dependencies(lab${nn}_all ${exe})
+  # The grader's negative controls (hidden tests that must fail: "controls" in
+  # the lab's rubric) are not ctest tests.
+  set(filter "*")
+  set(rubric "${PROJECT_SOURCE_DIR}/grader/rubric/${lab_id}.json")
+  if(kind STREQUAL "hidden" AND EXISTS "${rubric}")
+    file(READ "${rubric}" rubric_text)
+    string(JSON count ERROR_VARIABLE no_controls LENGTH "${rubric_text}" controls)
+    if(NOT no_controls AND count GREATER 0)
+      math(EXPR last "${count} - 1")
+      set(filter "*-")
+      foreach(i RANGE ${last})
+        string(JSON control GET "${rubric_text}" controls ${i})
+        string(APPEND filter "${control}:")
+      endforeach()
+    endif()
+  endif()
   # PRE_TEST: list the tests when ctest runs, not at build time, so the student's
   # edit-build-test loop never pays for it and a skeleton that crashes on
   # start-up is reported as a failing test rather than a failing build.
   gtest_discover_tests(${exe}
     TEST_PREFIX "lab${nn}.${kind}."
+    TEST_FILTER "${filter}"
     DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS "lab${nn};${kind}" TIMEOUT ${timeout})
 endfunction()

@@ -218,7 +218,8 @@ std::string CourseBuild::compile(const SandboxConfig& sandbox, const Lab& lab, i
   if (verbose_) {
     std::cerr << "ipclab: compiling the files of " << lab.id << " in the sandbox\n";
   }
-  auto timeout = std::chrono::milliseconds(static_cast<long long>(120'000 * timeout_scale));
+  // A lab's files compile in seconds; a minute stops a template bomb early.
+  auto timeout = std::chrono::milliseconds(static_cast<long long>(60'000 * timeout_scale));
   Compiled compiled = compile_in_sandbox(sandbox, spec, course_.root, lab, sources, objects, slot, timeout);
   if (!compiled.ok) {
     return "compile error:\n" + readable(compiled.output);

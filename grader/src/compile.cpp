@@ -89,6 +89,8 @@ Compiled compile_in_sandbox(const SandboxConfig& config, const CompileSpec& spec
   Compiled compiled;
   // The compiler names files as it saw them: /course/labs/... reads labs/...
   compiled.output = replace_all(run.output, std::string(kCourseInside) + "/", "");
+  // (Under the `none` level the compiler saw the host's paths.)
+  compiled.output = replace_all(compiled.output, sources.string() + "/", "labs/" + lab.id + "/src/");
   if (!run.started) {
     compiled.output = "the grader could not start the compiler: " + run.output;
   } else if (run.timed_out) {

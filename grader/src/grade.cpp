@@ -41,6 +41,7 @@ struct Job {
 // minutes on two cores (docs/instructor-guide.md).
 constexpr double kLabBudgetSeconds = 90;
 constexpr int kLabTimeoutLimit = 3;
+constexpr double kSubmissionBudgetSeconds = 420;  // all labs' tests, wall clock
 
 // The state of each lab while its tests run, shared by the workers.
 struct LabProgress {
@@ -202,12 +203,17 @@ GradeResult grade(const GradeOptions& options) {
   std::mutex progress_lock;
   std::vector<LabProgress> progress(labs.size());
   const double lab_budget = kLabBudgetSeconds * options.timeout_scale;
+  const double submission_budget = kSubmissionBudgetSeconds * options.timeout_scale;
   auto worker = [&](int slot) {
     for (std::size_t index = next++; index < jobs.size() && !stop_requested; index = next++) {
       const Job& job = jobs[index];
       LabProgress& lab = progress[job.lab];
       {
         std::lock_guard lock(progress_lock);
+        if (lab.cut_short.empty() && since(test_start) > submission_budget) {
+          lab.cut_short = "the submission's tests used up their time budget (" + format_points(submission_budget) +
+                          " s for all labs), so the rest were not run";
+        }
         if (!lab.cut_short.empty() && !job.control) {
           result.labs[job.lab].tests[job.test].message = "not run (cut short): " + lab.cut_short;
           continue;

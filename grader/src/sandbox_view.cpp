@@ -95,7 +95,7 @@ std::string quote(const std::string& word) { return "'" + replace_all(word, "'",
 // files of /etc and /dev, the job's binds), chroots into it and drops to the uid.
 LaunchPlan unshare_plan(const SandboxJob& job, uid_t uid, const std::string& root_dir) {
   std::string r = quote(root_dir);
-  std::string s = "set -e\nR=" + r + "\nmount -t tmpfs -o size=4m,mode=755 tmpfs \"$R\"\n";
+  std::string s = "set -e\nR=" + r + "\nmount -t tmpfs -o size=64m,mode=755 tmpfs \"$R\"\n";
   auto bind = [&](const std::string& host, const std::string& inside, bool writable, bool is_dir) {
     std::string target = "\"$R\"" + quote(inside);
     s += is_dir ? "mkdir -p " + target + "\n" : "mkdir -p \"$(dirname " + target + ")\"; : > " + target + "\n";

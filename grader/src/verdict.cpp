@@ -127,6 +127,8 @@ Verdict judge(const TestRun& run, const std::string& test_name, std::chrono::mil
     std::string name = signal_name(run.signal);
     std::string hint = run.signal == SIGSEGV  ? " (an invalid memory access)"
                        : run.signal == SIGABRT ? " (abort(): an uncaught exception or a failed assert?)"
+                       : run.signal == SIGKILL && run.memory_limit_hit
+                           ? " (killed: the test's processes together reached the memory limit of a test)"
                        : run.signal == SIGKILL ? " (killed: a resource limit, or the test killed itself)"
                        : run.signal == SIGXCPU ? " (the CPU time limit)"
                        : run.signal == SIGXFSZ ? " (wrote a file larger than the limit)"

@@ -512,5 +512,14 @@ TEST_F(FifoIoHidden, B1_17_Length4GiBMinus1IsAProtocolErrorWithoutAllocating) {
   expect_protocol_error_without_allocating(0xFFFFFFFFu);
 }
 
+// A negative control (listed under "controls" in grader/rubric/01-fifo.json, never
+// run by ctest): its honest outcome is a failure whatever the lab's code does,
+// it is worth nothing and no report lists it. If it passes, the test process
+// wrote its own report, and the grader voids the lab's verdicts.
+TEST_F(FifoIoHidden, B1_13_AReadAfterTheLastWriterClosesSaysEndOfFile) {
+  auto marker = scratch_path("after-b1-13");
+  EXPECT_EQ(::access(marker.c_str(), F_OK), 0) << "B1.13: expected a FIFO whose writer has closed reads as end of file";
+}
+
 }  // namespace
 }  // namespace ipclab::fifo

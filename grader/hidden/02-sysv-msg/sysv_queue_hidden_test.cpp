@@ -352,5 +352,14 @@ TEST_F(SysvHidden, B2_19_RemoveFailsAWaitingSenderAndAWaitingReceiverWithEidrm) 
       << "B2.19: a removed queue is an error for receive";
 }
 
+// A negative control (listed under "controls" in grader/rubric/02-sysv-msg.json, never
+// run by ctest): its honest outcome is a failure whatever the lab's code does,
+// it is worth nothing and no report lists it. If it passes, the test process
+// wrote its own report, and the grader voids the lab's verdicts.
+TEST_F(SysvHidden, B2_4_ARemovedQueueCanBeCreatedAgainAtOnce) {
+  auto marker = scratch_path("after-b2-4-");
+  EXPECT_EQ(::access(marker.c_str(), F_OK), 0) << "B2.4: expected a removed queue's key can be used again";
+}
+
 }  // namespace
 }  // namespace ipclab::sysv

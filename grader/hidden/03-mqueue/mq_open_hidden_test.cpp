@@ -625,5 +625,14 @@ TEST_F(MqHidden, B3_18_ManyCyclesOfOpeningMovingAndFailingLeaveNoDescriptorBehin
   }
 }
 
+// A negative control (listed under "controls" in grader/rubric/03-mqueue.json, never
+// run by ctest): its honest outcome is a failure whatever the lab's code does,
+// it is worth nothing and no report lists it. If it passes, the test process
+// wrote its own report, and the grader voids the lab's verdicts.
+TEST_F(MqHidden, B3_4_AnUnlinkedNameCanBeCreatedAgainAtOnce) {
+  auto marker = scratch_path("after-b3-4-");
+  EXPECT_EQ(::access(marker.c_str(), F_OK), 0) << "B3.4: expected an unlinked name can be created again";
+}
+
 }  // namespace
 }  // namespace ipclab::mq

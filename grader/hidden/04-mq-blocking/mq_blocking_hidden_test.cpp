@@ -575,5 +575,14 @@ TEST_F(MqBlockingHidden, B4_18_SaRestartRestartsAWaitingSend) {
   EXPECT_EQ(take_all(q), "priority 2 \"restarted\"");
 }
 
+// A negative control (listed under "controls" in grader/rubric/04-mq-blocking.json, never
+// run by ctest): its honest outcome is a failure whatever the lab's code does,
+// it is worth nothing and no report lists it. If it passes, the test process
+// wrote its own report, and the grader voids the lab's verdicts.
+TEST_F(MqBlockingHidden, B4_3_ANonblockingSendOnAFullQueueLeavesItFull) {
+  auto marker = scratch_path("after-b4-3-");
+  EXPECT_EQ(::access(marker.c_str(), F_OK), 0) << "B4.3: expected a full queue stays full";
+}
+
 }  // namespace
 }  // namespace ipclab::mq_blocking
