@@ -11,7 +11,6 @@
 #include <set>
 #include <sstream>
 
-#include "compile.hpp"
 #include "process.hpp"
 #include "util.hpp"
 
@@ -20,9 +19,6 @@ namespace grader {
 CourseBuild::CourseBuild(const Course& course, int jobs, bool verbose)
     : course_(course), jobs_(jobs), verbose_(verbose) {
   root_ = course.root / "build" / "grade";
-  staging_ = root_ / "staging";
-  objects_ = root_ / "objects";
-  prebuilt_ = root_ / "prebuilt";
   build_dir_ = root_ / "trusted";
   scratch_ = root_ / "tmp";
   std::error_code ec;
@@ -42,21 +38,30 @@ CourseBuild::CourseBuild(const Course& course, int jobs, bool verbose)
   remove_tree(scratch_);
   fs::create_directories(scratch_);
   ::chmod(scratch_.c_str(), 0711);  // sandboxed jobs (another uid) must reach their folders
-  // A submission's files are staged anew for every run: what a previous run
-  // staged (another student's, in batch grading) is never compiled again.
-  remove_tree(staging_);
+  // The layout of earlier versions of the grader, which compiled the
+  // student's files outside the sandbox.
+  for (const char* old : {"course", "staging", "objects", "prebuilt"}) {
+    remove_tree(root_ / old);
+  }
 }
 
 CourseBuild::~CourseBuild() {
   remove_tree(scratch_);
-  remove_tree(staging_);
   if (lock_fd_ >= 0) {
     ::close(lock_fd_);
   }
 }
 
-void CourseBuild::stage(const Lab& lab, const LabFiles& files) {
-  fs::path dir = staging_ / lab.id / "src";
+Workspace CourseBuild::workspace(const std::string& name) const {
+  Workspace workspace{root_ / "ws" / name};
+  for (const char* dir : {"staging", "objects", "lib", "bin"}) {
+    fs::create_directories(workspace.root / dir);
+  }
+  return workspace;
+}
+
+void CourseBuild::stage(const Workspace& workspace, const Lab& lab, const LabFiles& files) const {
+  fs::path dir = workspace.staged(lab);
   remove_tree(dir);
   fs::create_directories(dir);
   for (const auto& [name, path] : files.found) {
@@ -65,15 +70,15 @@ void CourseBuild::stage(const Lab& lab, const LabFiles& files) {
 }
 
 void CourseBuild::configure() {
-  fs::create_directories(prebuilt_);
   if (fs::exists(build_dir_ / "build.ninja") && fs::exists(build_dir_ / "CMakeCache.txt")) {
     return;  // ninja re-runs CMake itself when the course's CMake files change
   }
   // The trusted build: the course's own code only. The labs' libraries are
-  // imported from prebuilt/, made by the grader from sandboxed compiles.
+  // imported (from a folder that never exists: the grader links each test
+  // binary itself, with a workspace's archive in their place).
   std::vector<std::string> command = {"cmake", "-S", course_.root.string(), "-B", build_dir_.string(), "-G",
-                                      "Ninja", "-DIPCLAB_PREBUILT=" + prebuilt_.string(), "-DIPCLAB_HIDDEN_TESTS=ON",
-                                      "-DIPCLAB_LABS=all", "-DCMAKE_BUILD_TYPE=Debug"};
+                                      "Ninja", "-DIPCLAB_PREBUILT=" + (root_ / "prebuilt").string(),
+                                      "-DIPCLAB_HIDDEN_TESTS=ON", "-DIPCLAB_LABS=all", "-DCMAKE_BUILD_TYPE=Debug"};
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (verbose_) {
       std::cerr << "ipclab: configuring the course build in " << build_dir_.string() << "\n";
@@ -103,10 +108,13 @@ std::string CourseBuild::cmake_build(const std::vector<std::string>& targets, bo
   return result.output;
 }
 
-// Compiler output as the student knows the files: labs/NN-topic/src/x.cpp, and
-// only from the first error on.
-std::string CourseBuild::readable(std::string output) const {
-  output = replace_all(std::move(output), staging_.string() + "/", "labs/");
+// Compiler and linker output as the student knows the files
+// (labs/NN-topic/src/x.cpp), and only from the first error on.
+std::string CourseBuild::readable(std::string output, const Workspace& workspace) const {
+  if (!workspace.root.empty()) {
+    output = replace_all(std::move(output), (workspace.root / "staging").string() + "/", "labs/");
+    output = replace_all(std::move(output), workspace.root.string() + "/", "");
+  }
   output = replace_all(std::move(output), course_.root.string() + "/", "");
   auto lines = split_lines(output);
   std::size_t first = 0;
@@ -158,14 +166,15 @@ void CourseBuild::build_trusted(const std::vector<Lab>& labs, bool with_hidden) 
   bool ok = false;
   std::string output = cmake_build(targets, ok);
   if (!ok) {
-    throw GradingError("the course's own code does not compile (not the submission's fault):\n" + readable(output));
+    throw GradingError("the course's own code does not compile (not the submission's fault):\n" +
+                       readable(output, Workspace{}));
   }
 }
 
 // Everything a compile's result depends on, as text: two runs whose keys are
 // equal byte for byte compile the same thing. (No hash: a collision crafted by
 // one student must not hand them another student's objects in batch grading.)
-std::string CourseBuild::compile_key(const CompileSpec& spec, const Lab& lab) const {
+std::string CourseBuild::compile_key(const CompileSpec& spec, const Workspace& workspace, const Lab& lab) const {
   std::string key = spec.compiler + "\n";
   for (const auto& flag : spec.flags) {
     key += flag + "\n";
@@ -185,16 +194,17 @@ std::string CourseBuild::compile_key(const CompileSpec& spec, const Lab& lab) co
     }
   }
   for (const auto& name : lab.files) {
-    std::string content = read_file(staging_ / lab.id / "src" / name);
+    std::string content = read_file(workspace.staged(lab) / name);
     key += "source " + name + " " + std::to_string(content.size()) + "\n" + content;
   }
   return key;
 }
 
-std::string CourseBuild::compile(const SandboxConfig& sandbox, const Lab& lab, int slot, double timeout_scale) {
+std::string CourseBuild::compile(const Workspace& workspace, const SandboxConfig& sandbox, const Lab& lab, int slot,
+                                 double timeout_scale) const {
   CompileSpec spec = load_compile_spec(build_dir_ / "grader-compile" / (lab.id + ".txt"), course_.root);
-  std::string key = compile_key(spec, lab);
-  fs::path cache = objects_ / lab.id;
+  std::string key = compile_key(spec, workspace, lab);
+  fs::path cache = workspace.objects(lab);
   std::error_code ec;
   if (fs::exists(cache / "key.txt", ec) && read_file(cache / "key.txt") == key) {
     return {};  // the same files compiled the same way before
@@ -204,7 +214,7 @@ std::string CourseBuild::compile(const SandboxConfig& sandbox, const Lab& lab, i
   fs::create_directories(sources);
   fs::create_directories(objects);
   for (const auto& name : lab.files) {
-    fs::copy_file(staging_ / lab.id / "src" / name, sources / name);
+    fs::copy_file(workspace.staged(lab) / name, sources / name);
     ::chmod((sources / name).c_str(), 0644);
   }
   ::chmod(work.path().c_str(), 0711);
@@ -222,7 +232,7 @@ std::string CourseBuild::compile(const SandboxConfig& sandbox, const Lab& lab, i
   auto timeout = std::chrono::milliseconds(static_cast<long long>(60'000 * timeout_scale));
   Compiled compiled = compile_in_sandbox(sandbox, spec, course_.root, lab, sources, objects, slot, timeout);
   if (!compiled.ok) {
-    return "compile error:\n" + readable(compiled.output);
+    return "compile error:\n" + readable(compiled.output, workspace);
   }
   remove_tree(cache);
   fs::create_directories(cache);
@@ -234,22 +244,67 @@ std::string CourseBuild::compile(const SandboxConfig& sandbox, const Lab& lab, i
   return {};
 }
 
-LabBuild CourseBuild::build(const SandboxConfig& sandbox, const Lab& lab, bool with_hidden, int slot,
-                            double timeout_scale) {
+std::vector<std::string> CourseBuild::link_command(const std::string& target) {
+  std::lock_guard lock(link_commands_lock_);
+  auto found = link_commands_.find(target);
+  if (found != link_commands_.end()) {
+    return found->second;
+  }
+  CommandResult listed = run_command({"ninja", "-C", build_dir_.string(), "-t", "commands", target});
+  auto lines = split_lines(listed.output);
+  if (listed.exit_code != 0 || lines.empty()) {
+    throw GradingError("cannot read the link command of " + target + " from the course build:\n" +
+                       first_lines(listed.output, 5));
+  }
+  std::vector<std::string> words = split_command(lines.back());
+  if (std::find(words.begin(), words.end(), "-o") == words.end()) {
+    throw GradingError("the last command of " + target + " is not a link: " + lines.back());
+  }
+  return link_commands_[target] = words;
+}
+
+std::string CourseBuild::link(const Workspace& workspace, const Lab& lab, Binary kind) {
+  std::string target = "lab" + lab.number + "_" + to_string(kind) + "_tests";
+  std::vector<std::string> command = link_command(target);
+  std::string imported = (root_ / "prebuilt" / lab.id / ("liblab" + lab.number + ".a")).string();
+  fs::path output = workspace.binary(lab, kind);
+  std::error_code ec;
+  bool up_to_date = fs::exists(output, ec);
+  auto built = up_to_date ? fs::last_write_time(output, ec) : fs::file_time_type{};
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    if (command[i] == "-o" && i + 1 < command.size()) {
+      command[++i] = output.string();
+    } else if (command[i] == imported) {
+      command[i] = workspace.archive(lab).string();
+    }
+    const std::string& word = command[i];
+    if (up_to_date && (word.ends_with(".o") || word.ends_with(".a"))) {
+      fs::path input = fs::path(word).is_absolute() ? fs::path(word) : build_dir_ / word;
+      up_to_date = fs::last_write_time(input, ec) < built && !ec;
+    }
+  }
+  if (up_to_date) {
+    return {};
+  }
+  fs::remove(output, ec);
+  CommandResult linked = run_command(command, build_dir_, std::chrono::minutes(2));
+  return linked.exit_code == 0 ? "" : "link error:\n" + readable(linked.output, workspace);
+}
+
+LabBuild CourseBuild::build(const Workspace& workspace, const SandboxConfig& sandbox, const Lab& lab, bool with_hidden,
+                            int slot, double timeout_scale) {
   LabBuild result;
-  result.problem = compile(sandbox, lab, slot, timeout_scale);
+  result.problem = compile(workspace, sandbox, lab, slot, timeout_scale);
   if (!result.problem.empty()) {
     return result;
   }
-  // The archive the trusted build imports, replaced only when it changes, so
-  // that ninja relinks only then.
-  fs::path archive_dir = prebuilt_ / lab.id;
-  fs::create_directories(archive_dir);
-  fs::path archive = archive_dir / ("liblab" + lab.number + ".a");
-  fs::path fresh = archive_dir / "fresh.a";
+  // The archive, replaced only when it changes, so that the binaries are
+  // relinked only then.
+  fs::path archive = workspace.archive(lab);
+  fs::path fresh = archive.string() + ".new";
   std::vector<std::string> ar = {"ar", "rcsD", fresh.string()};
   for (const auto& name : lab.files) {
-    ar.push_back((objects_ / lab.id / (fs::path(name).stem().string() + ".o")).string());
+    ar.push_back((workspace.objects(lab) / (fs::path(name).stem().string() + ".o")).string());
   }
   fs::remove(fresh);
   CommandResult archived = run_command(ar);
@@ -280,22 +335,64 @@ LabBuild CourseBuild::build(const SandboxConfig& sandbox, const Lab& lab, bool w
     }
     return result;
   }
-  // Only links now: every test object was built by build_trusted().
-  bool ok = false;
-  std::string output = cmake_build(test_targets(lab, with_hidden), ok);
-  if (!ok) {
-    result.problem = "link error:\n" + readable(output);
-    return result;
+  std::vector<Binary> kinds = {Binary::public_tests};
+  if (with_hidden && has_hidden_tests(lab)) {
+    kinds.push_back(Binary::hidden_tests);
   }
-  fs::path lab_dir = build_dir_ / "labs" / lab.id;
-  for (Binary binary : {Binary::public_tests, Binary::hidden_tests}) {
-    fs::path path = lab_dir / ("lab" + lab.number + "_" + to_string(binary) + "_tests");
-    if (fs::exists(path)) {
-      result.binaries[binary] = path;
+  for (Binary kind : kinds) {
+    result.problem = link(workspace, lab, kind);
+    if (!result.problem.empty()) {
+      return result;
     }
+    result.binaries[kind] = workspace.binary(lab, kind);
   }
   result.ok = true;
   return result;
+}
+
+std::vector<std::string> split_command(const std::string& line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote == '"' && i + 1 < line.size()) {
+        word += line[++i];
+      } else {
+        word += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      word += line[++i];
+      in_word = true;
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) {
+        words.push_back(word);
+      }
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) {
+    words.push_back(word);
+  }
+  // ninja's wrapper of a link step: ": && COMMAND && :".
+  if (words.size() >= 2 && words[0] == ":" && words[1] == "&&") {
+    words.erase(words.begin(), words.begin() + 2);
+  }
+  if (words.size() >= 2 && words.back() == ":" && words[words.size() - 2] == "&&") {
+    words.resize(words.size() - 2);
+  }
+  return words;
 }
 
 std::vector<std::string> forbidden_symbols(const std::string& student_nm, const std::string& trusted_nm) {

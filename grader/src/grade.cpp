@@ -118,10 +118,11 @@ GradeResult grade(const GradeOptions& options) {
   result.limits = sandbox.limits_description;
   result.public_only = options.public_only;
   result.show_hidden_details = options.show_hidden_details;
+  Workspace workspace = build.workspace("default");
   std::vector<LabFiles> files;
   for (const auto& lab : labs) {
     files.push_back(submission.locate(lab));
-    build.stage(lab, files.back());
+    build.stage(workspace, lab, files.back());
   }
   build.configure();
   if (options.verbose) {
@@ -138,7 +139,7 @@ GradeResult grade(const GradeOptions& options) {
       workers.emplace_back([&, slot] {
         for (std::size_t i = next++; i < labs.size() && !stop_requested; i = next++) {
           if (files[i].problems.empty()) {
-            lab_builds[i] = build.build(sandbox, labs[i], !options.public_only, slot, options.timeout_scale);
+            lab_builds[i] = build.build(workspace, sandbox, labs[i], !options.public_only, slot, options.timeout_scale);
           }
         }
       });
@@ -160,7 +161,7 @@ GradeResult grade(const GradeOptions& options) {
     }
     if (lab_result.problem.empty()) {
       lab_result.problem = lab_build.problem;
-      lab_result.flags = scan_lab(labs[i], build.staged(labs[i]), build.archive(labs[i]));
+      lab_result.flags = scan_lab(labs[i], workspace.staged(labs[i]), workspace.archive(labs[i]));
     }
     origins.push_back(test_origins(course, labs[i]));
     auto timeout_of = [&](std::optional<double> seconds) {

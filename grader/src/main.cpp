@@ -45,8 +45,9 @@ void check_output_path(const std::string& option, const std::string& path) {
 
 // The test names of every binary of `lab`, built from the course's own code
 // (solutions/ when present, else labs/): trusted, so it may run unsandboxed.
-TestListing list_tests(CourseBuild& build, const SandboxConfig& sandbox, const Course& course, const Lab& lab) {
-  LabBuild built = build.build(sandbox, lab, true, 0, 1.0);
+TestListing list_tests(CourseBuild& build, const Workspace& workspace, const SandboxConfig& sandbox,
+                       const Course& course, const Lab& lab) {
+  LabBuild built = build.build(workspace, sandbox, lab, true, 0, 1.0);
   if (!built.ok) {
     throw GradingError("cannot build lab " + lab.id + " to list its tests:\n" + built.problem);
   }
@@ -69,14 +70,15 @@ int rubric_command(const std::string& course_root, const std::string& labs_optio
   fs::path reference = fs::is_directory(course.root / "solutions") ? course.root / "solutions" : course.root / "labs";
   Submission submission(reference, build.scratch());
   SandboxConfig sandbox = probe_sandbox(course.root, build.scratch(), std::nullopt, 1);
+  Workspace workspace = build.workspace("rubric");
   for (const auto& lab : labs) {
-    build.stage(lab, submission.locate(lab));
+    build.stage(workspace, lab, submission.locate(lab));
   }
   build.configure();
   build.build_trusted(labs, true);
   int problems = 0;
   for (const auto& lab : labs) {
-    TestListing listing = list_tests(build, sandbox, course, lab);
+    TestListing listing = list_tests(build, workspace, sandbox, course, lab);
     fs::path path = rubric_path(course.root / "grader" / "rubric", lab.id);
     LabRubric rubric;
     rubric.lab = lab.id;
