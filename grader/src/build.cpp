@@ -55,7 +55,7 @@ void CourseBuild::stage(const Lab& lab, const LabFiles& files) {
     auto found = files.found.find(name);
     std::string content;
     if (found != files.found.end()) {
-      content = read_file(found->second);
+      content = files.content.at(name);  // read once, safely, by Submission::locate
     } else if (fs::exists(target)) {
       continue;  // not graded this time: any content lets CMake configure
     } else {
