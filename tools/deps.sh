@@ -4,7 +4,7 @@
 
 # The packages each part of the course needs (Debian 12 / Ubuntu 22.04+ names).
 IPCLAB_PKGS_BUILD="g++ cmake ninja-build libgtest-dev libgmock-dev"
-IPCLAB_PKGS_GRADER="nlohmann-json3-dev libcli11-dev bubblewrap binutils unzip tar"
+IPCLAB_PKGS_GRADER="nlohmann-json3-dev libcli11-dev libarchive-dev bubblewrap binutils"
 IPCLAB_PKGS_SELFTEST="python3 patch"  # self-tests and mutants read results.json with python3; mutants are patches
 IPCLAB_PKGS_DOCS="doxygen graphviz"
 IPCLAB_PKGS_DOCS_OPTIONAL="doxygen-awesome-css"  # not in Ubuntu 22.04: docs then use the plain theme

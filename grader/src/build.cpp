@@ -64,8 +64,8 @@ void CourseBuild::stage(const Workspace& workspace, const Lab& lab, const LabFil
   fs::path dir = workspace.staged(lab);
   remove_tree(dir);
   fs::create_directories(dir);
-  for (const auto& [name, path] : files.found) {
-    write_file_atomically(dir / name, read_file(path));
+  for (const auto& [name, content] : files.content) {
+    write_file_atomically(dir / name, content);  // read once, safely, by Submission::locate
   }
 }
 

@@ -105,7 +105,10 @@ GradeResult grade(const GradeOptions& options) {
   }
 
   CourseBuild build(course, options.jobs, options.verbose);
-  Submission submission(submission_path, build.scratch());
+  Submission submission(submission_path, options.intake);
+  for (const auto& note : submission.notes()) {
+    std::cerr << "ipclab: " << note << "\n";
+  }
   SandboxConfig sandbox = probe_sandbox(course.root, build.scratch(), options.isolation, options.jobs);
   if (sandbox.isolation == Isolation::none && sandbox.drop_privileges) {
     close_instructor_folders(course);

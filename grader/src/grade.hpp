@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "archive.hpp"
 #include "rubric.hpp"
 #include "sandbox.hpp"
 #include "verdict.hpp"
@@ -15,6 +16,7 @@ namespace grader {
 struct GradeOptions {
   std::filesystem::path course_root;
   std::optional<std::filesystem::path> submission;  ///< default: the course's labs/
+  IntakeLimits intake;                              ///< how much an archive may unpack to
   bool solutions = false;                           ///< grade solutions/ instead
   std::string labs;                                 ///< "01,03"; empty = all
   bool public_only = false;

@@ -68,7 +68,7 @@ int rubric_command(const std::string& course_root, const std::string& labs_optio
   std::vector<Lab> labs = course.select(labs_option);
   CourseBuild build(course, jobs, false);
   fs::path reference = fs::is_directory(course.root / "solutions") ? course.root / "solutions" : course.root / "labs";
-  Submission submission(reference, build.scratch());
+  Submission submission(reference);
   SandboxConfig sandbox = probe_sandbox(course.root, build.scratch(), std::nullopt, 1);
   Workspace workspace = build.workspace("rubric");
   for (const auto& lab : labs) {
@@ -141,6 +141,14 @@ int main(int argc, char** argv) {
   grade_cmd->add_option("--isolation", isolation,
                         "Force a sandbox level instead of the best that works: bubblewrap, unshare or none "
                         "(example: --isolation unshare)");
+  std::uint64_t max_archive_mb = IntakeLimits{}.max_bytes >> 20;
+  std::size_t max_archive_entries = IntakeLimits{}.max_entries;
+  grade_cmd->add_option("--max-archive-mb", max_archive_mb,
+                        "Refuse an archive that unpacks to more than this many MiB; default: 50 "
+                        "(example: --max-archive-mb 200)");
+  grade_cmd->add_option("--max-archive-entries", max_archive_entries,
+                        "Refuse an archive of more entries (files, folders, links) than this; default: 2000 "
+                        "(example: --max-archive-entries 10000)");
   grade_cmd->add_flag("-v,--verbose", options.verbose, "Say what is being built and each test's result (example: -v)");
 
   std::string labs_option;
@@ -184,6 +192,7 @@ int main(int argc, char** argv) {
       return rubric_command(course_root, labs_option, true, rubric_jobs);
     }
     options.course_root = course_root;
+    options.intake = intake_limits(max_archive_mb, max_archive_entries);
     if (!submission.empty()) {
       if (options.solutions) {
         throw UsageError("--submission and --solutions exclude each other: grade one or the other");

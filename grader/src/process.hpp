@@ -1,4 +1,4 @@
-// Running the trusted tools the grader needs (cmake, nm, tar, unzip): a command,
+// Running the trusted tools the grader needs (cmake, nm): a command,
 // its combined output, a deadline. Student code never runs through this: it
 // runs in the sandbox (sandbox.hpp).
 #pragma once

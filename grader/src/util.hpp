@@ -68,4 +68,13 @@ std::string printable(std::string_view text);
 /// "1.5" for 1.5, "2" for 2.0: points as people write them.
 std::string format_points(double points);
 
+/// A name that comes from a submission (a file name, a path in an archive, the
+/// path given), ready for any report: in double quotes; newline, tab, carriage
+/// return, backslash, double quote and backtick escaped C-style (`\n`, `\"`,
+/// `` \` ``), other control characters and invalid UTF-8 as `\xNN`, and
+/// characters that reorder or break the line around them (C1 controls, bidi
+/// overrides, line separators) as `\uNNNN`. At most `limit` bytes go between the
+/// quotes; a longer name is cut there and ends with "…".
+std::string quote_name(std::string_view name, std::size_t limit = 200);
+
 }  // namespace grader
