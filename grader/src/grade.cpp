@@ -67,6 +67,8 @@ GradeResult grade(const GradeOptions& options) {
   result.submission = options.solutions ? "the reference solutions (solutions/)" : submission.label();
   result.isolation = sandbox.description;
   result.public_only = options.public_only;
+  result.show_hidden_details = options.show_hidden_details;
+  result.course_root = course.root.string();
   std::vector<LabFiles> files;
   for (const auto& lab : labs) {
     files.push_back(submission.locate(lab));
