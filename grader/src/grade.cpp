@@ -121,6 +121,7 @@ GradeResult grade(const GradeOptions& options) {
   result.limits = sandbox.limits_description;
   result.public_only = options.public_only;
   result.show_hidden_details = options.show_hidden_details;
+  result.course_root = course.root.string();
   Workspace workspace = build.workspace("default");
   std::vector<LabFiles> files;
   for (const auto& lab : labs) {

@@ -61,6 +61,9 @@ struct GradeResult {
   std::string limits;             ///< the limits that held per test (cgroup, output folder)
   bool public_only = false;
   bool show_hidden_details = false;  ///< GradeOptions::show_hidden_details
+  /// The course checkout's absolute path: the reports cut it from messages, so
+  /// that a student never sees where the instructor's checkout lives.
+  std::string course_root;
   std::vector<LabResult> labs;
   double score = 0, max_score = 0;
   double build_seconds = 0, test_seconds = 0, total_seconds = 0;

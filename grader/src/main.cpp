@@ -149,7 +149,17 @@ int main(int argc, char** argv) {
   grade_cmd->add_option("--max-archive-entries", max_archive_entries,
                         "Refuse an archive of more entries (files, folders, links) than this; default: 2000 "
                         "(example: --max-archive-entries 10000)");
-  grade_cmd->add_flag("-v,--verbose", options.verbose, "Say what is being built and each test's result (example: -v)");
+  grade_cmd->add_flag("-v,--verbose", options.verbose,
+                      "Say what is being built and each test's result, and list every test that did not pass with "
+                      "its message, as --details does (example: -v)");
+  bool details = false;
+  grade_cmd->add_flag("--details", details,
+                      "List every test that did not pass with its message, instead of the summary (one line per lab, "
+                      "then the failing tests of the labs you started) (example: --details)");
+  grade_cmd->add_flag("--show-hidden-details", options.show_hidden_details,
+                      "For instructors, after the due date: failing hidden tests show their whole failure text "
+                      "(source file and line, assertions, output) in every report, instead of their behaviour id "
+                      "and explanation only (example: --show-hidden-details)");
 
   std::string labs_option;
   int rubric_jobs = cores;
@@ -214,7 +224,7 @@ int main(int argc, char** argv) {
     const char* no_color = std::getenv("NO_COLOR");
     const char* term = std::getenv("TERM");
     bool color = ::isatty(1) && no_color == nullptr && (term == nullptr || std::string(term) != "dumb");
-    std::cout << terminal_report(result, color, options.jobs) << std::flush;
+    std::cout << terminal_report(result, color, options.jobs, details || options.verbose) << std::flush;
     for (const auto& path : {json_path, gradescope_path}) {
       if (!path.empty()) {
         write_file_atomically(path, gradescope_json(result));

@@ -150,13 +150,58 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   return text;
 }
 
+namespace {
+
+// Code points that are valid UTF-8 but still unsafe in a report: C1 controls
+// (U+009B is CSI to some terminals), the bidirectional overrides and isolates
+// that reorder what a reader sees ("Trojan Source"), the line and paragraph
+// separators that some viewers break lines on, and U+FFFE/U+FFFF, which XML 1.0
+// forbids.
+bool unsafe_code_point(char32_t c) {
+  return (c >= 0x80 && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069) || c == 0xFFFE || c == 0xFFFF;
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `text` and its
+// code point, or 0: overlong forms, surrogates and values above U+10FFFF are
+// not well-formed (nlohmann::json refuses to write them, so one such byte in a
+// test's output would stop every report).
+std::size_t utf8_sequence(std::string_view text, char32_t* code_point) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                       : lead >= 0xE0 && lead <= 0xEF ? 3
+                       : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                      : 0;
+  if (length == 0 || text.size() < length) {
+    return 0;
+  }
+  char32_t c = lead & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) {
+      return 0;
+    }
+    c = (c << 6) | (byte(k) & 0x3F);
+  }
+  static constexpr char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (c < smallest[length] || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
+    return 0;
+  }
+  *code_point = c;
+  return length;
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if (c >= 0x20 || c == '\n' || c == '\t') {
+      // ESC, DEL and the other controls would let a test's output drive the
+      // terminal; a lone CR would let one line overwrite another.
+      if ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t') {
         out += static_cast<char>(c);
       } else if (c != '\r') {
         out += '?';
@@ -164,18 +209,15 @@ std::string printable(std::string_view text) {
       ++i;
       continue;
     }
-    // Keep well-formed UTF-8 sequences (the course prints "—" and "✗").
-    std::size_t length = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    bool valid = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    }
-    if (valid) {
+    // Keep well-formed UTF-8 (the course prints "—" and "✗"), one '?' per bad byte.
+    char32_t code_point = 0;
+    std::size_t length = utf8_sequence(text.substr(i), &code_point);
+    if (length > 0 && !unsafe_code_point(code_point)) {
       out.append(text.substr(i, length));
       i += length;
     } else {
       out += '?';
-      ++i;
+      i += length > 0 ? length : 1;
     }
   }
   return out;

@@ -62,8 +62,10 @@ std::vector<std::string> split_lines(std::string_view text);
 std::string first_lines(std::string_view text, std::size_t count);
 /// `text` with every occurrence of `from` replaced by `to`.
 std::string replace_all(std::string text, std::string_view from, std::string_view to);
-/// `text` without invalid UTF-8 and control characters other than \n and \t, so
-/// that a test's output can go into JSON, XML and terminals safely.
+/// `text` with '?' for each byte of invalid UTF-8 and for control characters
+/// other than \n and \t (ESC, DEL, C1 controls), bidirectional overrides,
+/// U+2028/U+2029 and U+FFFE/U+FFFF; CR dropped. So a test's output can go into
+/// JSON, XML and terminals safely (the reports still escape for each format).
 std::string printable(std::string_view text);
 /// "1.5" for 1.5, "2" for 2.0: points as people write them.
 std::string format_points(double points);
