@@ -71,7 +71,8 @@ grader_suite() {
   ./ipclab grade --help >/dev/null || return 1  # builds build/grader
   ctest --test-dir build/grader -j "$jobs" --output-on-failure | tail -n 3 &&
     build/grader/ipclab-grader check-rubric --course "$PWD" &&
-    grader/selftest/run.sh build/grader/ipclab-grader
+    grader/selftest/run.sh build/grader/ipclab-grader &&
+    grader/selftest/batch.sh build/grader/ipclab-grader
 }
 
 step "skeletons are generated from the solutions" tools/skeletons.sh --check

@@ -75,71 +75,76 @@ void close_instructor_folders(const Course& course) {
 
 void request_stop() { stop_requested = true; }
 
-GradeResult grade(const GradeOptions& options) {
-  auto start = Clock::now();
+GradeSession::GradeSession(const GradeOptions& options, int workers) : options_(options), workers_(workers) {
   // Everything about the input is checked before anything is built or written.
-  Course course = Course::load(options.course_root);
-  if (options.submission && !std::filesystem::exists(*options.submission)) {
-    throw UsageError("the submission " + options.submission->string() +
-                     " does not exist: give a student's checkout, a folder holding the .cpp files, a .zip or a .tar.gz");
-  }
-  std::vector<Lab> labs = course.select(options.labs);
-  std::vector<LabRubric> rubrics;
-  for (const auto& lab : labs) {
-    rubrics.push_back(load_rubric(rubric_path(course.root / "grader" / "rubric", lab.id)));
+  course_ = Course::load(options.course_root);
+  labs_ = course_.select(options.labs);
+  for (const auto& lab : labs_) {
+    rubrics_.push_back(load_rubric(rubric_path(course_.root / "grader" / "rubric", lab.id)));
   }
   if (options.jobs < 1 || options.jobs > 256) {
     throw UsageError("--jobs must be between 1 and 256 (example: --jobs 2)");
   }
+  if (workers < 1 || workers * options.jobs > 256) {
+    throw UsageError("--parallel times --jobs must be at most 256 (example: --parallel 2 --jobs 2)");
+  }
   if (!(options.timeout_scale > 0 && options.timeout_scale <= 100)) {
     throw UsageError("--timeout-scale must be a number above 0 and at most 100 (example: --timeout-scale 2)");
   }
-  std::filesystem::path submission_path = course.root / "labs";
-  if (options.solutions) {
-    submission_path = course.root / "solutions";
-    if (!std::filesystem::is_directory(submission_path)) {
-      throw UsageError("--solutions: this copy of the course has no solutions/ folder (a student copy?)");
-    }
-  } else if (options.submission) {
-    submission_path = *options.submission;
-  }
+}
 
-  CourseBuild build(course, options.jobs, options.verbose);
-  Submission submission(submission_path, options.intake);
-  for (const auto& note : submission.notes()) {
-    std::cerr << "ipclab: " << note << "\n";
+GradeSession::~GradeSession() = default;
+
+void GradeSession::prepare() {
+  if (build_) {
+    return;
   }
-  SandboxConfig sandbox = probe_sandbox(course.root, build.scratch(), options.isolation, options.jobs);
-  if (sandbox.isolation == Isolation::none && sandbox.drop_privileges) {
-    close_instructor_folders(course);
+  build_ = std::make_unique<CourseBuild>(course_, options_.jobs, options_.verbose);
+  // Slots [worker * jobs, worker * jobs + jobs) belong to each worker: a uid and a cgroup each.
+  sandbox_ = probe_sandbox(course_.root, build_->scratch(), options_.isolation, workers_ * options_.jobs);
+  if (sandbox_.isolation == Isolation::none && sandbox_.drop_privileges) {
+    close_instructor_folders(course_);
   }
+  build_->configure();
+  if (options_.verbose) {
+    std::cerr << "ipclab: building the course's own code (the first time takes a few minutes)\n";
+  }
+  build_->build_trusted(labs_, !options_.public_only);
+}
+
+GradeResult GradeSession::grade(const Submission& submission, const std::string& label, int worker) {
+  auto start = Clock::now();
+  prepare();
+  const GradeOptions& options = options_;
+  const Course& course = course_;
+  const std::vector<Lab>& labs = labs_;
+  const std::vector<LabRubric>& rubrics = rubrics_;
+  CourseBuild& build = *build_;
+  const SandboxConfig& sandbox = sandbox_;
+  const int first_slot = worker * options.jobs;
 
   GradeResult result;
-  result.submission = options.solutions ? "the reference solutions (solutions/)" : submission.label();
+  result.submission = label;
   result.isolation = sandbox.description;
   result.compile_isolation = compile_isolation(sandbox);
   result.limits = sandbox.limits_description;
   result.public_only = options.public_only;
   result.show_hidden_details = options.show_hidden_details;
   result.course_root = course.root.string();
-  Workspace workspace = build.workspace("default");
+  Workspace workspace = build.workspace(workers_ == 1 ? "default" : "batch-" + std::to_string(worker));
   std::vector<LabFiles> files;
   for (const auto& lab : labs) {
     files.push_back(submission.locate(lab));
     build.stage(workspace, lab, files.back());
   }
-  build.configure();
-  if (options.verbose) {
-    std::cerr << "ipclab: building the course's own code (the first time takes a few minutes)\n";
-  }
-  build.build_trusted(labs, !options.public_only);
 
   // Each lab compiled in its own sandbox, --jobs at a time.
   std::vector<LabBuild> lab_builds(labs.size());
   {
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> workers;
-    for (int slot = 0; slot < options.jobs && slot < static_cast<int>(labs.size()); ++slot) {
+    for (int slot = first_slot; slot < first_slot + options.jobs && slot - first_slot < static_cast<int>(labs.size());
+         ++slot) {
       workers.emplace_back([&, slot] {
         for (std::size_t i = next++; i < labs.size() && !stop_requested; i = next++) {
           if (files[i].problems.empty()) {
@@ -148,11 +153,10 @@ GradeResult grade(const GradeOptions& options) {
         }
       });
     }
-    for (auto& worker : workers) {
-      worker.join();
+    for (auto& worker_thread : workers) {
+      worker_thread.join();
     }
   }
-
   std::vector<Job> jobs;
   std::vector<std::map<std::string, TestOrigin>> origins;
   for (std::size_t i = 0; i < labs.size(); ++i) {
@@ -209,7 +213,7 @@ GradeResult grade(const GradeOptions& options) {
   std::vector<LabProgress> progress(labs.size());
   const double lab_budget = kLabBudgetSeconds * options.timeout_scale;
   const double submission_budget = kSubmissionBudgetSeconds * options.timeout_scale;
-  auto worker = [&](int slot) {
+  auto run_tests = [&](int slot) {
     for (std::size_t index = next++; index < jobs.size() && !stop_requested; index = next++) {
       const Job& job = jobs[index];
       LabProgress& lab = progress[job.lab];
@@ -268,8 +272,8 @@ GradeResult grade(const GradeOptions& options) {
     }
   };
   std::vector<std::thread> workers;
-  for (int slot = 0; slot < options.jobs; ++slot) {
-    workers.emplace_back(worker, slot);
+  for (int slot = first_slot; slot < first_slot + options.jobs; ++slot) {
+    workers.emplace_back(run_tests, slot);
   }
   for (auto& thread : workers) {
     thread.join();
@@ -296,6 +300,29 @@ GradeResult grade(const GradeOptions& options) {
   }
   result.total_seconds = since(start);
   return result;
+}
+
+GradeResult grade(const GradeOptions& options) {
+  Course course = Course::load(options.course_root);
+  std::filesystem::path submission_path = course.root / "labs";
+  if (options.solutions) {
+    submission_path = course.root / "solutions";
+    if (!std::filesystem::is_directory(submission_path)) {
+      throw UsageError("--solutions: this copy of the course has no solutions/ folder (a student copy?)");
+    }
+  } else if (options.submission) {
+    if (!std::filesystem::exists(*options.submission)) {
+      throw UsageError("the submission " + quote_name(options.submission->string()) +
+                       " does not exist: give a student's checkout, a folder holding the .cpp files, a .zip or a .tar.gz");
+    }
+    submission_path = *options.submission;
+  }
+  GradeSession session(options, 1);
+  Submission submission(submission_path, options.intake);
+  for (const auto& note : submission.notes()) {
+    std::cerr << "ipclab: " << note << "\n";
+  }
+  return session.grade(submission, options.solutions ? "the reference solutions (solutions/)" : submission.label(), 0);
 }
 
 }  // namespace grader

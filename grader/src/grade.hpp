@@ -2,11 +2,13 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "archive.hpp"
+#include "course.hpp"
 #include "rubric.hpp"
 #include "sandbox.hpp"
 #include "verdict.hpp"
@@ -69,9 +71,43 @@ struct GradeResult {
   double build_seconds = 0, test_seconds = 0, total_seconds = 0;
 };
 
-/// Grades. Throws UsageError for bad input (before anything is written) and
-/// GradingError when the grader itself cannot work; never for what the
-/// submission does.
+class CourseBuild;
+class Submission;
+
+/// What grading many submissions shares: the course, its rubrics, the trusted
+/// build (built once) and the sandbox's slots (`workers` × `options.jobs`).
+class GradeSession {
+ public:
+  /// Checks the options (UsageError) and loads the course and rubrics.
+  GradeSession(const GradeOptions& options, int workers);
+  ~GradeSession();
+  GradeSession(const GradeSession&) = delete;
+  GradeSession& operator=(const GradeSession&) = delete;
+
+  /// Takes the build lock, probes the sandbox and builds the course's own code
+  /// (done by the first grade() when not called before).
+  void prepare();
+  /// Grades one submission as worker `worker` (0 .. workers-1): its own
+  /// workspace, uids and cgroups; workers may grade at the same time.
+  /// Throws GradingError when the grader itself cannot work or was interrupted.
+  GradeResult grade(const Submission& submission, const std::string& label, int worker);
+
+  const std::vector<LabRubric>& rubrics() const { return rubrics_; }
+  const SandboxConfig& sandbox() const { return sandbox_; }
+
+ private:
+  GradeOptions options_;
+  int workers_;
+  Course course_;
+  std::vector<Lab> labs_;
+  std::vector<LabRubric> rubrics_;
+  std::unique_ptr<CourseBuild> build_;
+  SandboxConfig sandbox_;
+};
+
+/// Grades the one submission of `options`. Throws UsageError for bad input
+/// (before anything is written) and GradingError when the grader itself cannot
+/// work; never for what the submission does.
 GradeResult grade(const GradeOptions& options);
 
 /// Set by SIGINT/SIGTERM: no new test starts, and grade() throws GradingError.

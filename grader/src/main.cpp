@@ -12,6 +12,7 @@
 
 #include "build.hpp"
 #include "grade.hpp"
+#include "grade_all.hpp"
 #include "process.hpp"
 #include "report.hpp"
 #include "util.hpp"
@@ -122,33 +123,43 @@ int main(int argc, char** argv) {
   GradeOptions options;
   std::string submission, json_path, gradescope_path, junit_path, feedback_path, isolation;
   options.jobs = cores;
+  std::uint64_t max_archive_mb = IntakeLimits{}.max_bytes >> 20;
+  std::size_t max_archive_entries = IntakeLimits{}.max_entries;
+  // The options that grade and grade-all share (one submission, or each of many).
+  auto add_grading_options = [&](CLI::App* command) {
+    command->add_option("--course", course_root, "The course checkout (example: --course .)")
+        ->check(CLI::ExistingDirectory);
+    command->add_option("--labs", options.labs, "Grade only these labs (example: --labs 01,03)");
+    command->add_flag("--public-only", options.public_only, "Run only the public tests (example: --public-only)");
+    command->add_option("--jobs", options.jobs,
+                        "Tests run in parallel (per submission); default: the number of cores (example: --jobs 2)");
+    command->add_option("--timeout-scale", options.timeout_scale,
+                        "Multiply every timeout, for slow machines (example: --timeout-scale 2)");
+    command->add_option("--isolation", isolation,
+                        "Force a sandbox level instead of the best that works: bubblewrap, unshare or none "
+                        "(example: --isolation unshare)");
+    command->add_option("--max-archive-mb", max_archive_mb,
+                        "Refuse an archive that unpacks to more than this many MiB; default: 50 "
+                        "(example: --max-archive-mb 200)");
+    command->add_option("--max-archive-entries", max_archive_entries,
+                        "Refuse an archive of more entries (files, folders, links) than this; default: 2000 "
+                        "(example: --max-archive-entries 10000)");
+    command->add_flag("--show-hidden-details", options.show_hidden_details,
+                      "For instructors, after the due date: failing hidden tests show their whole failure text "
+                      "(source file and line, assertions, output) in every report, instead of their behaviour id "
+                      "and explanation only (example: --show-hidden-details)");
+  };
   auto* grade_cmd = app.add_subcommand("grade", "Grade a submission (default: this checkout's labs/).");
-  grade_cmd->add_option("--course", course_root, "The course checkout (example: --course .)")->check(CLI::ExistingDirectory);
+  add_grading_options(grade_cmd);
   grade_cmd->add_option("--submission", submission,
-                        "A student's checkout, a folder holding the lab files anywhere, a .zip or a .tar.gz "
-                        "(example: --submission ~/alice.zip)");
+                        "A student's checkout, a folder holding the lab files anywhere, a .zip, a .tar.gz or a "
+                        ".tar.xz (example: --submission ~/alice.zip)");
   grade_cmd->add_flag("--solutions", options.solutions, "Grade the reference solutions in solutions/ (example: --solutions)");
-  grade_cmd->add_option("--labs", options.labs, "Grade only these labs (example: --labs 01,03)");
-  grade_cmd->add_flag("--public-only", options.public_only, "Run only the public tests (example: --public-only)");
-  grade_cmd->add_option("--jobs", options.jobs, "Tests run in parallel; default: the number of cores (example: --jobs 2)");
   grade_cmd->add_option("--json", json_path, "Write the results as JSON (Gradescope's format) (example: --json out.json)");
   grade_cmd->add_option("--gradescope", gradescope_path,
                         "Write Gradescope's results.json (example: --gradescope /autograder/results/results.json)");
   grade_cmd->add_option("--junit", junit_path, "Write JUnit XML (example: --junit junit.xml)");
   grade_cmd->add_option("--feedback", feedback_path, "Write Markdown feedback for the student (example: --feedback feedback.md)");
-  grade_cmd->add_option("--timeout-scale", options.timeout_scale,
-                        "Multiply every timeout, for slow machines (example: --timeout-scale 2)");
-  grade_cmd->add_option("--isolation", isolation,
-                        "Force a sandbox level instead of the best that works: bubblewrap, unshare or none "
-                        "(example: --isolation unshare)");
-  std::uint64_t max_archive_mb = IntakeLimits{}.max_bytes >> 20;
-  std::size_t max_archive_entries = IntakeLimits{}.max_entries;
-  grade_cmd->add_option("--max-archive-mb", max_archive_mb,
-                        "Refuse an archive that unpacks to more than this many MiB; default: 50 "
-                        "(example: --max-archive-mb 200)");
-  grade_cmd->add_option("--max-archive-entries", max_archive_entries,
-                        "Refuse an archive of more entries (files, folders, links) than this; default: 2000 "
-                        "(example: --max-archive-entries 10000)");
   grade_cmd->add_flag("-v,--verbose", options.verbose,
                       "Say what is being built and each test's result, and list every test that did not pass with "
                       "its message, as --details does (example: -v)");
@@ -156,10 +167,21 @@ int main(int argc, char** argv) {
   grade_cmd->add_flag("--details", details,
                       "List every test that did not pass with its message, instead of the summary (one line per lab, "
                       "then the failing tests of the labs you started) (example: --details)");
-  grade_cmd->add_flag("--show-hidden-details", options.show_hidden_details,
-                      "For instructors, after the due date: failing hidden tests show their whole failure text "
-                      "(source file and line, assertions, output) in every report, instead of their behaviour id "
-                      "and explanation only (example: --show-hidden-details)");
+
+  BatchOptions batch;
+  std::string batch_dir, batch_csv, batch_out;
+  auto* batch_cmd = app.add_subcommand(
+      "grade-all", "Grade a class: every entry of DIR (a folder, .zip or .tar.gz per student, named after the student) "
+                   "into a CSV gradebook, a feedback file per student and a summary of what the class failed.");
+  add_grading_options(batch_cmd);
+  batch_cmd->add_option("dir", batch_dir, "The folder of submissions (example: grade-all ~/hw1)")->required();
+  batch_cmd->add_option("--csv", batch_csv, "The gradebook to write (example: --csv grades.csv)")->required();
+  batch_cmd->add_option("--out", batch_out,
+                        "The folder for feedback (ID.md), results (ID.record.json) and summary.md; default: "
+                        "GRADES-feedback beside the CSV (example: --out feedback/)");
+  batch_cmd->add_flag("--force", batch.force, "Grade again the students graded by an earlier run (example: --force)");
+  batch_cmd->add_option("--parallel", batch.parallel,
+                        "Students graded at once, each with --jobs tests at a time; default: 2 (example: --parallel 1)");
 
   std::string labs_option;
   int rubric_jobs = cores;
@@ -203,17 +225,25 @@ int main(int argc, char** argv) {
     }
     options.course_root = course_root;
     options.intake = intake_limits(max_archive_mb, max_archive_entries);
-    if (!submission.empty()) {
-      if (options.solutions) {
-        throw UsageError("--submission and --solutions exclude each other: grade one or the other");
-      }
-      options.submission = submission;
-    }
     if (!isolation.empty()) {
       options.isolation = isolation_from_string(isolation);
       if (!options.isolation) {
         throw UsageError("--isolation " + isolation + ": use bubblewrap, unshare or none");
       }
+    }
+    if (*batch_cmd) {
+      batch.grade = options;
+      batch.dir = batch_dir;
+      batch.csv = batch_csv;
+      batch.out_dir = batch_out;
+      check_output_path("--csv", batch_csv);
+      return grade_all(batch);
+    }
+    if (!submission.empty()) {
+      if (options.solutions) {
+        throw UsageError("--submission and --solutions exclude each other: grade one or the other");
+      }
+      options.submission = submission;
     }
     check_output_path("--json", json_path);
     check_output_path("--gradescope", gradescope_path);

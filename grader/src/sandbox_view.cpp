@@ -4,10 +4,6 @@
 
 #include "util.hpp"
 
-// GCC 12 at -O3 warns falsely about `"literal" + std::string` chains (its bug
-// 105329), and warnings are errors in CI: this file builds many such strings.
-#pragma GCC diagnostic ignored "-Wrestrict"
-
 namespace grader {
 
 namespace {
