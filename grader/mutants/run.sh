@@ -33,44 +33,64 @@ for nn in "${labs[@]}"; do
   dir=$(compgen -G "$root/grader/mutants/$nn-*" | head -n 1)
   [ -n "$dir" ] || { echo "mutants: no folder grader/mutants/$nn-*"; exit 2; }
   lab=$(basename "$dir")
+  # One class per lab: each mutant is a "student" (named after its patch),
+  # graded by grade-all with the course built once and two mutants at a time.
+  class=$work/$lab
+  mkdir -p "$class"
   for patch in "$dir"/*.patch; do
-    name=$lab/$(basename "$patch" .patch)
+    name=$(basename "$patch" .patch)
     count=$((count + 1))
     expect=$(sed -n 's/^# expect: *//p' "$patch" | head -n 1)
-    submission=$work/$count
-    mkdir -p "$submission/$lab"
-    cp -r "$root/solutions/$lab/src" "$submission/$lab/"
-    if [ -z "$expect" ] || ! patch -s -p3 -d "$submission/$lab" < "$patch" > "$work/patch.log" 2>&1; then
-      printf '%-40s %-9s %-10s %-7s %-4s %s\n' "$name" "${expect:--}" - - no \
+    mkdir -p "$class/$name/$lab"
+    cp -r "$root/solutions/$lab/src" "$class/$name/$lab/"
+    if [ -z "$expect" ] || ! patch -s -p3 -d "$class/$name/$lab" < "$patch" > "$work/patch.log" 2>&1; then
+      printf '%-40s %-9s %-10s %-7s %-4s %s\n' "$lab/$name" "${expect:--}" - - no \
         "$([ -z "$expect" ] && echo 'no "# expect:" line' || echo "does not apply: $(head -n 2 "$work/patch.log" | tr '\n' ' ')")"
-      failures=$((failures + 1)); continue
+      failures=$((failures + 1)); rm -rf "${class:?}/$name"; continue
     fi
-    verdict=$(
-      "$grader" grade --course "$root" --submission "$submission" --labs "$nn" \
-        --json "$work/$count.json" > "$work/$count.log" 2>&1 || echo "grader exit status $?"
-      python3 - "$work/$count.json" "$expect" <<'PY'
-import json, sys
-try:
-    doc = json.load(open(sys.argv[1]))
-except (OSError, ValueError) as error:
-    print(f"- - no no results ({error})"); sys.exit()
-wanted = sys.argv[2].split()
-failed = [t["name"].split()[-1] for t in doc["tests"] if t["status"] != "passed"]
-public = sum(1 for t in doc["tests"] if t["status"] != "passed" and t["visibility"] == "visible")
-named = [f for f in failed if any(f".{w}_" in f for w in wanted)]
-score = f'{doc["score"]:g}/{doc["max_score"]:g}'
-if doc["score"] >= doc["max_score"]:
-    print(f"{score} {public} no it scored full marks")
-elif not named:
-    print(f"{score} {public} no no failing test is about {' or '.join(wanted)}; failed: {' '.join(failed[:4])}")
-else:
-    print(f"{score} {public} yes {len(failed)} test(s) failed, e.g. {named[0]}")
+  done
+  if ! "$grader" grade-all --course "$root" --labs "$nn" "$class" --csv "$work/$lab.csv" --out "$work/$lab-out" \
+      > "$work/$lab.log" 2>&1; then
+    echo "mutants: grade-all of $lab failed:"; tail -n 5 "$work/$lab.log"; failures=$((failures + 1)); continue
+  fi
+  report=$(python3 - "$dir" "$work/$lab-out" "$root/grader/rubric/$lab.json" <<'PY'
+import json, os, sys
+patches, out, rubric = sys.argv[1:4]
+public = {t["name"] for t in json.load(open(rubric))["tests"] if t.get("binary", "public") == "public"}
+for patch in sorted(f for f in os.listdir(patches) if f.endswith(".patch")):
+    name = patch[:-len(".patch")]
+    lab = os.path.basename(patches)
+    wanted = next((l.split(":", 1)[1].split() for l in open(os.path.join(patches, patch)) if l.startswith("# expect:")), [])
+    try:
+        record = json.load(open(os.path.join(out, name + ".record.json")))
+    except (OSError, ValueError):
+        continue  # not graded: reported by the shell above (did not apply)
+    failed = [t.split(" ", 1)[1] for t in record["failed"]]
+    named = [f for f in failed if any(f".{w}_" in f for w in wanted)]
+    caught_by_public = sum(1 for f in failed if f in public)
+    score = f'{record["score"]:g}/{record["max_score"]:g}'
+    lab_record = record["labs"].get(lab, {})
+    if record["error"]:
+        verdict = f"- - no not graded: {record['error']}"
+    elif lab_record.get("forged") or lab_record.get("flags"):
+        # An honest wrong solution is neither a forged report nor suspicious code.
+        verdict = f"{score} {caught_by_public} no flagged for review or judged forged: the scan or the controls misfire"
+    elif record["score"] >= record["max_score"]:
+        verdict = f"{score} {caught_by_public} no it scored full marks"
+    elif not named:
+        verdict = f"{score} {caught_by_public} no no failing test is about {' or '.join(wanted)}; failed: {' '.join(failed[:4])}"
+    else:
+        verdict = f"{score} {caught_by_public} yes {len(failed)} test(s) failed, e.g. {named[0]}"
+    print(f"{lab}/{name} {' '.join(wanted) or '-'}|{verdict}")
 PY
-    )
-    read -r score public ok why <<< "$(echo "$verdict" | tail -n 1)"
+  )
+  while IFS='|' read -r left verdict; do
+    [ -n "$left" ] || continue
+    read -r name expect <<< "$left"
+    read -r score public ok why <<< "$verdict"
     [ "$ok" = yes ] || failures=$((failures + 1))
     printf '%-40s %-9s %-10s %-7s %-4s %s\n' "$name" "$expect" "$score" "$public" "$ok" "$why"
-  done
+  done <<< "$report"
 done
 echo
 if [ $failures -eq 0 ]; then
