@@ -105,10 +105,11 @@ void GradeSession::prepare() {
   if (sandbox_.isolation == Isolation::none && sandbox_.drop_privileges) {
     close_instructor_folders(course_);
   }
-  build_->configure();
-  if (options_.verbose) {
-    std::cerr << "ipclab: building the course's own code (the first time takes a few minutes)\n";
+  bool first_time = !std::filesystem::exists(course_.root / "build" / "grade" / "trusted" / "build.ninja");
+  if (first_time || options_.verbose) {
+    std::cerr << "ipclab: building the course's own tests" << (first_time ? " (once: a few minutes)" : "") << "...\n";
   }
+  build_->configure();
   build_->build_trusted(labs_, !options_.public_only);
 }
 
