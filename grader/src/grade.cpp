@@ -239,8 +239,8 @@ GradeResult GradeSession::grade(const Submission& submission, const std::string&
       lab.timeouts += run.timed_out;
       if (job.control) {
         if (verdict.status == Status::passed) {
-          lab.forgeries.push_back("a negative control passed: a test run whose honest outcome is a failure ended "
-                                  "with a passing report");
+          lab.forgeries.push_back("a negative control passed: a test run whose honest outcome is a failure "
+                                  "ended with a passing report");
         }
       } else {
         TestResult& test = result.labs[job.lab].tests[job.test];

@@ -319,8 +319,8 @@ bool full_marks(const LabResult& lab) { return lab.score >= lab.max_score - 1e-9
 
 std::string forged_line(const GradeResult& result, const LabResult& lab) {
   std::string why = clip(one_line(without_root(lab.forged_why, result.course_root)), kExplanationChars);
-  return "scored 0: forged report — its test process wrote its own report (a negative control passed" +
-         (why.empty() ? std::string() : ": " + why) + "); every result of this lab is void";
+  return "scored 0: forged report — its test process wrote its own report" +
+         (why.empty() ? std::string() : " (" + why + ")") + "; every result of this lab is void";
 }
 
 // The lab's line in the terminal table and in Gradescope's summary.
