@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <new>
@@ -126,6 +127,39 @@ TEST_F(FifoIoHidden, B1_10_WriteAllRetriesAWriteInterruptedBeforeItsFirstByte) {
   EXPECT_EQ(to_string(got), to_string(data))
       << "B1.10: after EINTR, write_all must still write all of its data";
   EXPECT_CHILD_OK(writer);
+}
+
+TEST_F(FifoIoHidden, B1_10_WriteAllReportsEagainOnAFullNonblockingFifo) {
+  UniqueFd side = nonblocking_writer();
+  ASSERT_TRUE(side) << errno_name(errno);
+  hidden::fill_with_pages(side.get());  // no room left for a single byte
+  const auto data = to_bytes("no room for this");
+  // In a child: a write_all that retries EAGAIN as if it were EINTR never
+  // returns, and only a child can be stopped at a deadline.
+  ChildProcess writer("writer", [&] {
+    try {
+      write_all(side.get(), data);
+    } catch (const SystemError& error) {
+      CHILD_REQUIRE(error.call() == "write" && error.error_number() == EAGAIN,
+                    "B1.10: expected write_all to throw SystemError for \"write\" with EAGAIN; "
+                    "instead " + error.call() + " failed with " +
+                        errno_name(error.error_number()) + " (" + error.what() + ")");
+      return;
+    }
+    CHILD_REQUIRE(false,
+                  "B1.10: expected write_all on a full O_NONBLOCK FIFO to throw EAGAIN; it returned");
+  });
+  testing::ChildResult result = writer.wait();
+  if (result.timed_out) {
+    FAIL() << "B1.10: write_all on a full FIFO whose descriptor has O_NONBLOCK must throw "
+              "SystemError for \"write\" with EAGAIN at once; after "
+           << testing::scaled(std::chrono::seconds(5)).count()
+           << " ms it was still running: EAGAIN means \"it would have to wait\", and retrying "
+              "it (as for EINTR) spins until a reader makes room, which may be never";
+  }
+  if (!result.ok()) {
+    ADD_FAILURE() << result.describe();
+  }
 }
 
 TEST_F(FifoIoHidden, B1_11_ReadFullRetriesAfterASignal) {

@@ -8,6 +8,8 @@
 #include <climits>
 #include <csignal>
 #include <fstream>
+#include <ios>
+#include <tuple>
 
 #include "hidden_support.hpp"
 #include "ipclab/bytes.hpp"
@@ -105,6 +107,23 @@ TEST_F(SysvHidden, B2_5_EveryWayOfCreatingSetsTheRequestedModeBits) {
       << "B2.5: create_private(0640) must pass the mode bits to msgget as well";
   EXPECT_EQ(hidden::kernel_status(default_private.id()).msg_perm.mode & 0777, 0600u)
       << "B2.5: create_private() makes a 0600 queue";
+}
+
+TEST_F(SysvHidden, B2_5_NoBitIsAddedToTheModeAskedFor) {
+  // Modes without owner write: a create that adds 0600 "so that the owner can
+  // always use it" passes with 0600, 0640 or 0604, never with these. The owner
+  // keeps read permission, so the test can still read the mode with IPC_STAT.
+  MessageQueue keyed = MessageQueue::create(sysv_key(), 0440);
+  RemovedAtEnd keyed_cleanup(keyed.id());
+  MessageQueue private_queue = MessageQueue::create_private(0404);
+  RemovedAtEnd private_cleanup(private_queue.id());
+  for (auto [what, id, expected] : {std::tuple{"create(key, 0440)", keyed.id(), 0440u},
+                                    std::tuple{"create_private(0404)", private_queue.id(), 0404u}}) {
+    const unsigned mode = hidden::kernel_status(id).msg_perm.mode & 0777;
+    EXPECT_EQ(mode, expected) << "B2.5: " << what << " must make a queue of mode exactly 0"
+                              << std::oct << expected << "; it has mode 0" << mode << std::dec
+                              << ": pass the mode bits to msgget as they are, adding none";
+  }
 }
 
 TEST_F(SysvHidden, B2_6_PayloadsFromEmptyToMsgmaxBytesKeepTheirExactSizeAndBytes) {

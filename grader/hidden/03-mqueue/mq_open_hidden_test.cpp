@@ -4,11 +4,15 @@
 // that outlive their name in another process, moves of descriptors and names,
 // and descriptors that must not leak over many cycles.
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hidden_support.hpp"
@@ -285,6 +289,31 @@ TEST_F(MqHidden, B3_6_CreateAndCreateOrOpenGiveTheQueueTheRequestedMode) {
       << "B3.6: create_or_open(..., 0604) must pass the mode to mq_open (the umask is 0 here)";
 }
 
+TEST_F(MqHidden, B3_6_TheUmaskTakesItsBitsOffTheModeAskedFor) {
+  // Under umask 0 a create() that forces the mode afterwards (fchmod) looks
+  // right; only a umask that removes bits of the mode asked for tells it from
+  // one that lets mq_open apply the umask, as open() and mkfifo() do.
+  UmaskFor mask(027);
+  struct Case {
+    mode_t asked;
+    const char* expected;  // asked & ~027
+  };
+  for (Case c : {Case{0666, "0640"}, Case{0660, "0640"}, Case{0606, "0600"}}) {
+    const std::string asked = octal(static_cast<int>(c.asked));
+    const std::string name = cleaned_name("umask");
+    Queue created = Queue::create(name, Limits{2, 16}, Access::read_write, c.asked);
+    EXPECT_EQ(octal(mode_of(created.native())), c.expected)
+        << "B3.6: create(..., " << asked << ") under umask 027 must make a queue of mode "
+        << c.expected << " (mode less the umask); it has " << octal(mode_of(created.native()))
+        << ": pass the mode to mq_open and change nothing afterwards (no fchmod)";
+    const std::string other = cleaned_name("umask-or-open");
+    Queue opened = Queue::create_or_open(other, Access::read_write, c.asked);
+    EXPECT_EQ(octal(mode_of(opened.native())), c.expected)
+        << "B3.6: create_or_open(..., " << asked << ") under umask 027 must make a queue of mode "
+        << c.expected << "; it has " << octal(mode_of(opened.native()));
+  }
+}
+
 /// Runs `body` in a child without root's privilege over the queue limits.
 ChildProcess unprivileged(const char* label, const std::function<void()>& body) {
   return ChildProcess(label, [&body] {
@@ -404,6 +433,95 @@ TEST_F(MqHidden, B3_8_CreateOrOpenKeepsAnExistingQueuesLimitsMessagesAndMode) {
   EXPECT_EQ(defaults.mq_msgsize, hidden::proc_value("/proc/sys/fs/mqueue/msgsize_default"))
       << "B3.8: a new queue has the system's default mq_msgsize (a NULL mq_attr)";
   EXPECT_EQ(octal(mode_of(fresh.native())), "0604") << "B3.8: a new queue gets the mode";
+}
+
+/// What a child says when it cannot get an IPC namespace of its own whose
+/// defaults it may set: the parent turns it into a skip, not a failure.
+constexpr std::string_view kNoNamespace = "cannot test here: ";
+
+/// Writes `value` to the file `path` (a sysctl), or says why it could not.
+std::string write_number(const char* path, long value) {
+  std::ofstream file(path);
+  file << value << std::flush;
+  return file ? "" : std::string("writing ") + path + " failed (" + errno_name(errno) + ")";
+}
+
+/// In a child: moves into a new IPC namespace (its own queues, its own
+/// /proc/sys/fs/mqueue settings) and sets msg_default and msgsize_default
+/// there. Returns why it could not, or "". Root does it directly; anyone else
+/// through a user namespace of its own, where it holds CAP_SYS_RESOURCE over the
+/// new IPC namespace (Linux 5.19 and later let that write the mqueue sysctls).
+std::string own_ipc_namespace_with_defaults(long msg_default, long msgsize_default) {
+  std::string why;
+  if (::unshare(CLONE_NEWIPC) != 0) {
+    why = "unshare(CLONE_NEWIPC) failed with " + errno_name(errno);
+    const uid_t uid = ::geteuid();
+    const gid_t gid = ::getegid();
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWIPC) != 0) {
+      return why + ", unshare(CLONE_NEWUSER | CLONE_NEWIPC) with " + errno_name(errno);
+    }
+    // mq_open creates a file in the new namespace's mqueue file system, which
+    // refuses a creator whose uid or gid has no name in its user namespace
+    // (EOVERFLOW): map ours to root there.
+    for (auto [path, text] : {std::pair{"/proc/self/setgroups", std::string("deny")},
+                              std::pair{"/proc/self/uid_map", "0 " + std::to_string(uid) + " 1"},
+                              std::pair{"/proc/self/gid_map", "0 " + std::to_string(gid) + " 1"}}) {
+      std::ofstream file(path);
+      file << text << std::flush;
+      if (!file) {
+        return why + "; in a user namespace, writing " + path + " failed (" + errno_name(errno) +
+               ")";
+      }
+    }
+    why = "";
+  }
+  for (auto [path, value] : {std::pair{"/proc/sys/fs/mqueue/msg_default", msg_default},
+                             std::pair{"/proc/sys/fs/mqueue/msgsize_default", msgsize_default}}) {
+    if (std::string failed = write_number(path, value); !failed.empty()) {
+      return failed + " in a new IPC namespace";
+    }
+  }
+  return "";
+}
+
+TEST_F(MqHidden, B3_8_CreateOrOpenTakesTheDefaultsOfTheSystemItRunsOn) {
+  // The usual defaults (10 messages of 8192 bytes) are also the lab's Limits{}:
+  // a create_or_open that passes Limits{} or {10, 8192} instead of a NULL
+  // mq_attr gets them everywhere. In an IPC namespace of the test's own, with
+  // other defaults, it does not.
+  constexpr long kMessages = 3;
+  constexpr long kSize = 1000;
+  const std::string name = mq_name("own-defaults");  // made in the child's namespace, gone with it
+  ChildProcess child("own namespace", [&] {
+    if (std::string why = own_ipc_namespace_with_defaults(kMessages, kSize); !why.empty()) {
+      throw testing::ChildFailure(std::string(kNoNamespace) + why);
+    }
+    mq_attr attr{};
+    try {
+      Queue queue = Queue::create_or_open(name, Access::read_write);
+      attr = kernel_attributes(queue.native());
+      ::mq_unlink(name.c_str());
+    } catch (const std::exception& error) {
+      ::mq_unlink(name.c_str());
+      CHILD_REQUIRE(false, std::string("B3.8: create_or_open of a new queue failed: ") + error.what());
+    }
+    CHILD_REQUIRE(attr.mq_maxmsg == kMessages && attr.mq_msgsize == kSize,
+                  "B3.8: where msg_default is " + std::to_string(kMessages) +
+                      " and msgsize_default is " + std::to_string(kSize) +
+                      ", create_or_open made a queue of mq_maxmsg " +
+                      std::to_string(attr.mq_maxmsg) + " and mq_msgsize " +
+                      std::to_string(attr.mq_msgsize) +
+                      ": pass a NULL mq_attr to mq_open, so that the system's defaults apply, "
+                      "not limits of your own");
+  });
+  testing::ChildResult result = child.wait();
+  if (!result.ok() && result.message.starts_with(kNoNamespace)) {
+    GTEST_SKIP() << "B3.8: this test needs an IPC namespace of its own with other defaults, and "
+                 << result.message;
+  }
+  if (!result.ok()) {
+    ADD_FAILURE() << result.describe();
+  }
 }
 
 TEST_F(MqHidden, B3_9_AttributesFollowInterleavedSendsAndReceivesOnEveryDescriptor) {

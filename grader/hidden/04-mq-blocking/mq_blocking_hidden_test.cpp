@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -449,6 +450,45 @@ TEST_F(MqBlockingHidden, B4_13_StopGivesUpTimedCallsWithEintr) {
       << "\nB4.13: with OnSignal::stop, the interrupted timed calls throw EINTR";
   EXPECT_EQ(queued(empty), 0);
   EXPECT_EQ(take_all(full), "priority 0 \"x\"") << "B4.13: the interrupted send sent nothing";
+}
+
+TEST_F(MqBlockingHidden, B4_13_TheRawTimespecReceiveAlwaysStopsAtEintr) {
+  // receive_until(const timespec&) has no on_signal: it is the raw call, and
+  // the header says it throws EINTR. A version that retries would wait on to
+  // the deadline, so the test gives it one far away and checks that the child
+  // ends instead of going back into mq_timedreceive.
+  Queue empty = make(1);
+  timespec deadline{};
+  ::clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += std::chrono::duration_cast<std::chrono::seconds>(testing::scaled(30s)).count();
+  testing::Event handled("the receiver handled SIGUSR1");
+  ChildProcess receiver("receiver", [&] {
+    notify_on_signal(SIGUSR1, handled, false);
+    try {
+      auto r = empty.receive_until(deadline);
+      CHILD_REQUIRE(false,
+                    "B4.13: expected receive_until(timespec) to throw SystemError with EINTR; "
+                    "it returned " +
+                        describe(r));
+    } catch (const SystemError& error) {
+      CHILD_REQUIRE(error.call() == "mq_timedreceive" && error.error_number() == EINTR,
+                    "B4.13: expected receive_until(timespec) to fail with EINTR from "
+                    "mq_timedreceive; instead " +
+                        error.call() + " failed with " + errno_name(error.error_number()) +
+                        " (" + error.what() + ")");
+    }
+  });
+  ASSERT_TRUE(waits_in(receiver, {"mq_timedreceive"}))
+      << "B4.13: the queue is empty: receive_until(timespec 30 s ahead) waits";
+  receiver.kill(SIGUSR1);
+  ASSERT_TRUE(handled.wait_for(receiver)) << "B4.13: the signal handler did not run";
+  if (auto ended = testing::finishes_without_blocking_in(
+          receiver, {"mq_timedreceive"},
+          "B4.13: receive_until(const timespec&) must throw EINTR when a handler interrupts it, "
+          "never retry: it went back to waiting in mq_timedreceive");
+      !ended) {
+    ADD_FAILURE() << ended.message();
+  }
 }
 
 TEST_F(MqBlockingHidden, B4_14_RetryKeepsAWaitingSendWaiting) {

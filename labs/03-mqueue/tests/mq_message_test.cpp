@@ -1,6 +1,9 @@
 // Lab 03 public tests: sending, receiving and priorities (B3.10 – B3.15).
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
+
 #include "ipclab/bytes.hpp"
 #include "ipclab/mqueue.hpp"
 #include "ipclab/testing.hpp"
@@ -50,6 +53,33 @@ TEST_F(MqMessage, B3_11_ASmallerBufferThanMsgsizeIsEmsgsizeAndTheMessageStays) {
   EXPECT_EQ(q.attributes().current_messages, 1) << "B3.11: the message must stay queued";
   EXPECT_EQ(to_string(q.receive().payload), "short")
       << "B3.11: receive() sizes its buffer from mq_msgsize";
+}
+
+TEST_F(MqMessage, B3_11_ReceiveWorksOnAQueueOfLargeMessages) {
+  // The other tests use small queues, where a fixed buffer "big enough for our
+  // messages" (256, 1024 or 4096 bytes) passes. Here mq_msgsize is 8192, the
+  // size every queue created with the system's defaults has: the handout's most
+  // common bug fails.
+  long size = 8192;
+  long largest = -1;
+  std::ifstream("/proc/sys/fs/mqueue/msgsize_max") >> largest;
+  ASSERT_GT(largest, 0) << "cannot read /proc/sys/fs/mqueue/msgsize_max";
+  size = std::min(size, largest);
+  Queue q = make(Limits{2, size});
+  const auto sent = testing::pattern(static_cast<std::size_t>(size), 311);
+  q.send(sent, 4);
+  Received got;
+  try {
+    got = q.receive();
+  } catch (const SystemError& error) {
+    FAIL() << "B3.11: receive() on a queue of mq_msgsize " << size << " holding a message of "
+           << size << " bytes must use a buffer of mq_msgsize bytes (ask mq_getattr); instead "
+           << error.call() << " failed with " << errno_name(error.error_number()) << " ("
+           << error.what() << ")";
+  }
+  EXPECT_EQ(got.priority, 4u) << "B3.11: the priority of the message";
+  EXPECT_TRUE(got.payload == sent) << "B3.11: a message of " << size << " bytes: "
+                                   << testing::first_difference(sent, got.payload);
 }
 
 TEST_F(MqMessage, B3_12_EmptyAndBinaryMessagesSurvive) {

@@ -102,7 +102,9 @@ void set_nonblocking(int fd, bool nonblocking);
 ///
 /// Maps to \man{write,2}, called again after a partial write and after EINTR
 /// (B1.10). Throws SystemError for "write" on any other error; with SIGPIPE
-/// ignored, writing when every reader has gone is EPIPE (B1.13).
+/// ignored, writing when every reader has gone is EPIPE (B1.13). B1.10 also:
+/// EAGAIN (a full FIFO, on a descriptor with O_NONBLOCK) is such an error,
+/// thrown at once: retrying it would spin until a reader makes room.
 void write_all(int fd, std::span<const std::byte> data);
 
 /// Reads from `fd` until `buffer` is full or end of file, and returns how many

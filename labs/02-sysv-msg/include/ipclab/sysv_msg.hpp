@@ -87,12 +87,13 @@ class MessageQueue {
 
   /// Creates a new queue under `key` with permission bits `mode`.
   /// Maps to \man{msgget,2} with IPC_CREAT | IPC_EXCL: EEXIST (a SystemError for
-  /// "msgget") when a queue with that key exists (B2.3). B2.5: the queue has `mode`.
+  /// "msgget") when a queue with that key exists (B2.3). B2.5: the queue's
+  /// permission bits are exactly `mode`: no umask, and no bit added.
   static MessageQueue create(key_t key, mode_t mode = 0600);
   /// Opens the existing queue under `key`; msgget with flags 0: ENOENT when there is none (B2.4).
   static MessageQueue open(key_t key);
   /// Creates a queue only this process and its children know: msgget(IPC_PRIVATE)
-  /// always makes a new one (B2.4).
+  /// always makes a new one (B2.4), with exactly the permission bits `mode` (B2.5).
   static MessageQueue create_private(mode_t mode = 0600);
   /// A handle for the queue with identifier `id` (no system call).
   explicit MessageQueue(int id) noexcept : id_(id) {}
@@ -168,6 +169,8 @@ class OwnedQueue {
   OwnedQueue(const OwnedQueue&) = delete;
   OwnedQueue& operator=(const OwnedQueue&) = delete;
   /// Removes the queue (errors are ignored: a destructor must not throw) (B2.22).
+  /// A queue someone else removed already is such an error (EINVAL): remove()
+  /// would throw it, so the destructor calls msgctl itself.
   ~OwnedQueue();
 
   /// The owned queue.

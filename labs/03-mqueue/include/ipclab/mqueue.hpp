@@ -84,9 +84,17 @@ class Queue {
   /// - B3.3: an existing queue throws SystemError for "mq_open" with EEXIST.
   /// - B3.6: the queue has exactly `limits` (mq_getattr reports them) and the
   ///   permission bits `mode` less the umask.
-  /// - B3.7: limits above /proc/sys/fs/mqueue/msg_max or msgsize_max fail with
-  ///   EINVAL for a process without CAP_SYS_RESOURCE; the SystemError's detail
-  ///   names the limit and its value, e.g. "mq_maxmsg 20 > /proc/sys/fs/mqueue/msg_max 10".
+  /// - B3.7: mq_open refuses limits with EINVAL (a SystemError for "mq_open"), and
+  ///   then no queue is created:
+  ///   - a max_messages or message_size of 0 or less, passed to mq_open as it is;
+  ///   - for a process without CAP_SYS_RESOURCE, max_messages above
+  ///     /proc/sys/fs/mqueue/msg_max or message_size above msgsize_max. The
+  ///     SystemError's detail then names the limit and its value, in this form:
+  ///     "mq_maxmsg 20 > /proc/sys/fs/mqueue/msg_max 10" (what was asked, the
+  ///     limit, its value; "mq_msgsize ... > /proc/sys/fs/mqueue/msgsize_max ..."
+  ///     for the size).
+  ///
+  ///   Limits exactly at the maximum (msg_max messages, msgsize_max bytes) are accepted.
   static Queue create(const std::string& name, Limits limits, Access access = Access::read_write,
                       mode_t mode = 0600);
   /// Creates the queue `name` with the system's default limits (a NULL mq_attr:

@@ -151,7 +151,7 @@ class Queue {
   /// call the kernel sees. B4.12: tv_nsec outside [0, 1e9) fails with EINVAL (a
   /// SystemError for "mq_timedreceive"); Linux checks this on every call, even
   /// when a message is waiting (POSIX only requires it when the call would
-  /// block). EINTR is thrown, never retried. B4.15: a
+  /// block). B4.13: EINTR is thrown, never retried. B4.15: a
   /// *relative* timespec such as {0, 500000000} is a moment in January 1970, long
   /// past: the call times out at once (std::nullopt) — the classic bug.
   std::optional<Received> receive_until(const timespec& deadline);
