@@ -167,6 +167,13 @@ Verdict judge_report(const std::string& report, const std::string& test_name) {
   if (!problem.empty()) {
     return {Status::failed, problem};
   }
+  // A test that skips itself (GTEST_SKIP: this machine cannot set up what it
+  // needs, e.g. no user namespaces) costs nobody a point: lab code cannot skip
+  // a test, it has no GoogleTest symbol (build.cpp's nm check).
+  if (test_case->value("status", "") == "RUN" && test_case->value("result", "") == "SKIPPED" &&
+      !test_case->contains("failures") && doc.value("failures", -1) == 0 && doc.value("errors", -1) == 0) {
+    return {Status::passed, "skipped on this machine, counted as passed"};
+  }
   if (test_case->value("status", "") != "RUN" || test_case->value("result", "") != "COMPLETED") {
     return {Status::failed, "the test did not complete (status " + test_case->value("status", "?") + ", result " +
                                 test_case->value("result", "?") + ")"};

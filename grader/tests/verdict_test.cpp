@@ -13,6 +13,10 @@ std::string report(const std::string& suite, const std::string& name, const std:
          R"(", "testsuite": [{"name": ")" + name + R"(", "status": "RUN", "result": "COMPLETED")" + extra + "}]}]}";
 }
 
+std::string replace_result(std::string text, const std::string& result) {
+  return text.replace(text.find("COMPLETED"), 9, result);
+}
+
 TestRun clean_run() {
   TestRun run;
   run.started = true;
@@ -23,6 +27,17 @@ TestRun clean_run() {
 
 TEST(Verdict, ACleanRunWithItsReportPasses) {
   EXPECT_EQ(judge(clean_run(), kName, std::chrono::seconds(10)).status, Status::passed);
+}
+
+TEST(Verdict, ATestThatSkipsItselfPassesAndOneWithAFailureDoesNot) {
+  TestRun run = clean_run();
+  run.report = replace_result(report("FifoIo", "B1_12_ReadFullStopsAtEndOfFile"), "SKIPPED");
+  Verdict verdict = judge(run, kName, std::chrono::seconds(10));
+  EXPECT_EQ(verdict.status, Status::passed);
+  EXPECT_NE(verdict.message.find("skipped"), std::string::npos);
+  run.report = replace_result(report("FifoIo", "B1_12_ReadFullStopsAtEndOfFile", R"(, "failures": [{"failure": "x"}])"),
+                              "SKIPPED");
+  EXPECT_EQ(judge(run, kName, std::chrono::seconds(10)).status, Status::failed);
 }
 
 TEST(Verdict, NoReportFailsEvenWithExitZero) {
