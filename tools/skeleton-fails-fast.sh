@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Checks the untouched skeletons: every public and hidden test must fail, within
-# a second, with "not implemented yet" — never pass, hang or crash.
-# $1 = a build of the skeletons with hidden tests (the "skeleton" preset).
+# Checks the untouched skeletons: every test must fail, within a second, with
+# "not implemented yet" — never pass, hang or crash.
+# $1 = a build of the skeletons (the "skeleton" preset: public and hidden tests
+# in the course, public tests only in a student copy).
 set -euo pipefail
 build=${1:?usage: skeleton-fails-fast.sh BUILD_DIR}
 status=0

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <mutex>
@@ -131,6 +132,7 @@ GradeResult GradeSession::grade(const Submission& submission, const std::string&
   result.limits = sandbox.limits_description;
   result.public_only = options.public_only;
   result.show_hidden_details = options.show_hidden_details;
+  result.student_copy = std::any_of(rubrics.begin(), rubrics.end(), [](const LabRubric& r) { return r.student_copy; });
   result.course_root = course.root.string();
   Workspace workspace = build.workspace(workers_ == 1 ? "default" : "batch-" + std::to_string(worker));
   std::vector<LabFiles> files;

@@ -63,6 +63,9 @@ struct GradeResult {
   std::string limits;             ///< the limits that held per test (cgroup, output folder)
   bool public_only = false;
   bool show_hidden_details = false;  ///< GradeOptions::show_hidden_details
+  /// A student copy of the course (a rubric says "student_copy"): it has the
+  /// public tests only, and the reports say that the instructor grades more.
+  bool student_copy = false;
   /// The course checkout's absolute path: the reports cut it from messages, so
   /// that a student never sees where the instructor's checkout lives.
   std::string course_root;

@@ -22,6 +22,7 @@ namespace {
 using namespace grader;
 
 constexpr int kExitRubricMismatch = 1;
+constexpr int kExitBelowThreshold = 1;  // grade --fail-under: the score is lower
 constexpr int kExitUsage = 2;
 constexpr int kExitGradingError = 3;
 
@@ -115,8 +116,9 @@ int main(int argc, char** argv) {
   CLI::App app{"ipclab-grader: builds a submission of the ipclab course against the trusted course tree, runs "
                "each test alone in a sandbox, and scores it with the rubric in grader/rubric/."};
   app.require_subcommand(1);
-  app.footer("Exit status: 0 when grading ran (whatever the score), 1 when check-rubric finds a disagreement, "
-             "2 for bad input, 3 when grading itself could not run, 130 when interrupted.");
+  app.footer("Exit status: 0 when grading ran (whatever the score, unless --fail-under), 1 when check-rubric finds a "
+             "disagreement or the score is below --fail-under, 2 for bad input, 3 when grading itself could not run, "
+             "130 when interrupted.");
   std::string course_root = ".";
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
@@ -182,6 +184,14 @@ int main(int argc, char** argv) {
   batch_cmd->add_flag("--force", batch.force, "Grade again the students graded by an earlier run (example: --force)");
   batch_cmd->add_option("--parallel", batch.parallel,
                         "Students graded at once, each with --jobs tests at a time; default: 2 (example: --parallel 1)");
+
+  double fail_under = -1;
+  grade_cmd
+      ->add_option("--fail-under", fail_under,
+                   "Exit with status 1, after every report is written, when the score is below this percentage of "
+                   "the points: for CI and GitHub Classroom, where a lab counts only when its command succeeds "
+                   "(example: --fail-under 100)")
+      ->check(CLI::Range(0.0, 100.0));
 
   std::string labs_option;
   int rubric_jobs = cores;
@@ -265,6 +275,13 @@ int main(int argc, char** argv) {
     }
     if (!feedback_path.empty()) {
       write_file_atomically(feedback_path, markdown_feedback(result));
+    }
+    // Compared in points, not in rounded percentages, with room for the sums
+    // of fractional points: 100 means every point.
+    if (fail_under >= 0 && result.score + 1e-9 < fail_under / 100.0 * result.max_score) {
+      std::cerr << "ipclab-grader: the score " << format_points(result.score) << "/" << format_points(result.max_score)
+                << " is below --fail-under " << format_points(fail_under) << "%\n";
+      return kExitBelowThreshold;
     }
     return 0;
   } catch (const UsageError& error) {

@@ -36,6 +36,11 @@ constexpr std::size_t kFlagsInSummary = 5;
 // What the course's skeletons throw (labs/common/src/error.cpp).
 constexpr std::string_view kNotImplemented = "not implemented yet";
 
+// A student copy of the course (./ipclab release) has the public tests only:
+// its reports say so once, and never point at what that copy does not have.
+constexpr std::string_view kStudentCopy =
+    "Public tests only: your instructor grades the same files with more (hidden) tests of the same behaviours.";
+
 // ---------------------------------------------------------------------------
 // Text that came from a submission
 
@@ -500,7 +505,9 @@ std::string terminal_report(const GradeResult& result, bool color, int jobs, boo
   if (!result.limits.empty()) {
     out << "Limits:     " << one_line(result.limits) << "\n";
   }
-  if (result.public_only) {
+  if (result.student_copy) {
+    out << kStudentCopy << "\n";
+  } else if (result.public_only) {
     out << "Public tests only (--public-only): hidden tests were not run.\n";
   }
   if (result.show_hidden_details) {
@@ -659,7 +666,9 @@ std::string gradescope_json(const GradeResult& result) {
   if (!result.limits.empty()) {
     summary += "Limits: " + one_line(result.limits) + "\n";
   }
-  if (result.public_only) {
+  if (result.student_copy) {
+    summary += std::string(kStudentCopy) + "\n";
+  } else if (result.public_only) {
     summary += "Only the public tests were run.\n";
   }
   for (const auto& lab : result.labs) {
@@ -755,7 +764,9 @@ std::string markdown_feedback(const GradeResult& result) {
   out << "# ipclab feedback\n\n";
   out << "**Score: " << format_points(result.score) << " / " << format_points(result.max_score) << "** ("
       << md_text(percent(result.score, result.max_score)) << ")\n\n";
-  if (result.public_only) {
+  if (result.student_copy) {
+    out << md_text(kStudentCopy) << "\n\n";
+  } else if (result.public_only) {
     out << "Only the public tests were run.\n\n";
   }
   for (const auto& lab : result.labs) {

@@ -58,7 +58,7 @@ LabRubric parse_rubric(const std::string& text, const std::string& where) {
   if (!doc.is_object()) {
     throw UsageError(where + ": the rubric must be a JSON object");
   }
-  check_keys(doc, {"lab", "timeout_seconds", "tests", "controls", "comment"}, where);
+  check_keys(doc, {"lab", "timeout_seconds", "tests", "controls", "comment", "student_copy"}, where);
   LabRubric rubric;
   if (!doc.contains("lab") || !doc["lab"].is_string()) {
     throw UsageError(where + ": \"lab\" (the lab's folder name, e.g. \"01-fifo\") is missing");
@@ -69,6 +69,12 @@ LabRubric parse_rubric(const std::string& text, const std::string& where) {
   }
   if (!doc.contains("tests") || !doc["tests"].is_array()) {
     throw UsageError(where + ": \"tests\" (an array of tests) is missing");
+  }
+  if (doc.contains("student_copy")) {
+    if (!doc["student_copy"].is_boolean()) {
+      throw UsageError(where + ": \"student_copy\" must be true or false");
+    }
+    rubric.student_copy = doc["student_copy"].get<bool>();
   }
   std::set<std::string> seen;
   if (doc.contains("controls")) {
@@ -145,6 +151,9 @@ std::string rubric_to_json(const LabRubric& rubric) {
   json doc = {{"lab", rubric.lab}, {"timeout_seconds", rubric.timeout_seconds}, {"tests", tests}};
   if (!rubric.controls.empty()) {
     doc["controls"] = rubric.controls;
+  }
+  if (rubric.student_copy) {
+    doc["student_copy"] = true;
   }
   // nlohmann::json sorts keys; the output is stable, which is what a diff needs.
   return doc.dump(2) + "\n";

@@ -31,6 +31,10 @@ struct LabRubric {
   /// look like any other test, are worth nothing and are never listed in a
   /// report). One that passes shows a forged report: the lab's verdicts are void.
   std::vector<std::string> controls;
+  /// Set in the rubric of a student copy of the course (`./ipclab release`),
+  /// which holds the public tests only: the reports then tell the student that
+  /// the instructor grades more (hidden) tests of the same behaviours.
+  bool student_copy = false;
 
   double max_points(bool public_only) const;
 };

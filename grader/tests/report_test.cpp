@@ -633,5 +633,31 @@ TEST(Report, FullMarksSayThereIsNothingLeft) {
   EXPECT_EQ(report.find("--details"), std::string::npos) << report;
 }
 
+// A student copy of the course (./ipclab release) has the public tests only:
+// every report says once that the instructor grades more, and the terminal
+// points only at commands a student copy has.
+TEST(Report, AStudentCopySaysTheInstructorGradesMore) {
+  GradeResult result = skeleton();
+  for (auto& lab : result.labs) {
+    std::erase_if(lab.tests, [](const TestResult& test) { return test.spec.binary == Binary::hidden_tests; });
+  }
+  total(result);
+  result.student_copy = true;
+  const std::string line =
+      "Public tests only: your instructor grades the same files with more (hidden) tests of the same behaviours.";
+  std::string terminal = terminal_report(result, false, 2, false);
+  EXPECT_EQ(count_of(terminal, line), 1u) << terminal;
+  EXPECT_EQ(count_of(terminal, "hidden"), 1u) << terminal;  // that line only
+  for (const char* absent : {"./ipclab test", "--public-only", "solutions", "grader/"}) {
+    EXPECT_EQ(terminal.find(absent), std::string::npos) << absent << "\n" << terminal;
+  }
+  EXPECT_NE(terminal.find("next: ./ipclab check 01"), std::string::npos) << terminal;
+  EXPECT_NE(nlohmann::json::parse(gradescope_json(result))["output"].get<std::string>().find(line), std::string::npos);
+  EXPECT_NE(markdown_feedback(result).find("Public tests only: your instructor grades"), std::string::npos);
+  // Also with --public-only, which a student copy makes no different.
+  result.public_only = true;
+  EXPECT_EQ(terminal_report(result, false, 2, false), terminal);
+}
+
 }  // namespace
 }  // namespace grader

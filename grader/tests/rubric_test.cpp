@@ -47,6 +47,17 @@ TEST(Rubric, SyncKeepsPointsAddsAndDrops) {
   EXPECT_EQ(parse_rubric(rubric_to_json(synced), "again").tests.size(), 2u);
 }
 
+// The rubric of a student copy (./ipclab release): marked, read back as it was
+// written, and refused when the mark is not a boolean.
+TEST(Rubric, StudentCopyIsKeptThroughJson) {
+  LabRubric rubric = parse_rubric(R"({"lab": "01-fifo", "student_copy": true, "tests": [{"name": "A.B1_1_X"}]})", "r");
+  EXPECT_TRUE(rubric.student_copy);
+  EXPECT_TRUE(parse_rubric(rubric_to_json(rubric), "again").student_copy);
+  EXPECT_FALSE(parse_rubric(kRubric, "r.json").student_copy);
+  EXPECT_EQ(rubric_to_json(parse_rubric(kRubric, "r.json")).find("student_copy"), std::string::npos);
+  EXPECT_THROW(parse_rubric(R"({"lab": "01-fifo", "student_copy": "yes", "tests": []})", "r"), UsageError);
+}
+
 TEST(TestList, ParsesGoogleTestListing) {
   auto names = parse_test_list("FifoIo.\n  B1_10_A\n  B1_11_B\nP/Param.\n  Case/0  # GetParam() = 1\n");
   EXPECT_EQ(names, (std::vector<std::string>{"FifoIo.B1_10_A", "FifoIo.B1_11_B", "P/Param.Case/0"}));
