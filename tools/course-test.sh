@@ -3,7 +3,8 @@
 # skeletons up to date; reference solutions against public and hidden tests
 # (repeated, in parallel), nothing left behind; untouched skeletons fail fast;
 # sanitizers; the grader's own tests, rubric check and self-tests; wrong
-# solutions (grader/mutants) that the hidden tests must reject; docs; slides.
+# solutions (grader/mutants) that the hidden tests must reject; the Gradescope
+# autograder in a reproduction of Gradescope's layout; docs; slides.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=deps.sh
@@ -13,7 +14,7 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds and the wrong solutions)" >&2; exit 2 ;;
+    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds, the wrong solutions and the Gradescope autograder)" >&2; exit 2 ;;
   esac
 done
 
@@ -84,6 +85,8 @@ fi
 step "grader: unit tests, rubric, self-tests" grader_suite
 if [ $quick -eq 0 ]; then
   step "wrong solutions lose points (grader/mutants)" grader/mutants/run.sh build/grader/ipclab-grader
+  # Builds the course once more, in the reproduced /autograder: minutes, so not in --quick.
+  step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
 fi
 step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
 step "slides (Marp)" ./ipclab slides
