@@ -4,7 +4,7 @@
 # (repeated, in parallel), nothing left behind; untouched skeletons fail fast;
 # sanitizers; the grader's own tests, rubric check and self-tests; the student
 # release; wrong solutions (grader/mutants) that the hidden tests must reject;
-# docs; slides.
+# the Gradescope autograder in a reproduction of Gradescope's layout; docs; slides.
 #
 # In a student copy of the course (./ipclab release: no solutions/), what makes
 # sense there: the course's code and the public tests compile, the untouched
@@ -18,7 +18,7 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds and the wrong solutions)" >&2; exit 2 ;;
+    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds, the wrong solutions and the Gradescope autograder)" >&2; exit 2 ;;
   esac
 done
 student_copy=0
@@ -142,6 +142,8 @@ else
   step "student release: builds, grades, no leak" tools/release-test.sh build/grader/ipclab-grader
   if [ $quick -eq 0 ]; then
     step "wrong solutions lose points (grader/mutants)" grader/mutants/run.sh build/grader/ipclab-grader
+    # Builds the course once more, in the reproduced /autograder: minutes, so not in --quick.
+    step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
   fi
 fi
 step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
