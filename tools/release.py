@@ -55,6 +55,7 @@ NOT_RELEASED = [
     "solutions/", "grader/hidden/", "grader/mutants/", "grader/selftest/", "grader/README.md",
     ".ci/", "tools/release/", "tools/release.py", "tools/leakcheck.py", "tools/leakcheck-allow.txt",
     "tools/check-classroom.py", "tools/release-test.sh", "tools/skeletons.sh", "tools/leftovers.sh",
+    "tools/gradescope.sh", "tools/gradescope/", "tools/gradescope-test.sh", "tools/gradescope-check.py",
 ]
 # The presets of the release: which configure presets stay (the others need
 # solutions/ or the hidden tests), what they say now, and whether warnings are

@@ -88,9 +88,10 @@ Compiled compile_in_sandbox(const SandboxConfig& config, const CompileSpec& spec
   TestRun run = run_sandboxed(config, job);
   Compiled compiled;
   // The compiler names files as it saw them: /course/labs/... reads labs/...
-  compiled.output = replace_all(run.output, std::string(kCourseInside) + "/", "");
-  // (Under the `none` level the compiler saw the host's paths.)
-  compiled.output = replace_all(compiled.output, sources.string() + "/", "labs/" + lab.id + "/src/");
+  // (Under the `none` level the compiler saw the host's paths: those first, so
+  // that a host path holding "/course/" is not cut in the middle.)
+  compiled.output = replace_all(run.output, sources.string() + "/", "labs/" + lab.id + "/src/");
+  compiled.output = replace_all(compiled.output, std::string(kCourseInside) + "/", "");
   if (!run.started) {
     compiled.output = "the grader could not start the compiler: " + run.output;
   } else if (run.timed_out) {
