@@ -43,6 +43,12 @@ void check_output_path(const std::string& option, const std::string& path) {
     throw UsageError(option + " " + path + " is a folder; give a file name (example: " + option +
                      " results.json)");
   }
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(path, ec)) && !fs::is_regular_file(fs::symlink_status(path, ec))) {
+    // Written as a file beside it and renamed over it: a device or a link would be replaced.
+    throw UsageError(option + " " + path + " exists and is not a regular file; give a file name (example: " +
+                     option + " results.json)");
+  }
 }
 
 // The test names of every binary of `lab`, built from the course's own code
