@@ -43,7 +43,11 @@ inline int run(int argc, char** argv, const char* name, const char* usage,
         std::cerr << " — no such queue (mq-ls lists them)";
         break;
       case EMSGSIZE:
-        std::cerr << " — the message is longer than the queue's mq_msgsize (see mq-stat)";
+        // The same errno means opposite things: a send's message is too long,
+        // a receive's buffer too short (the Lab 03 bug: a buffer not of mq_msgsize).
+        std::cerr << (error.call() == "mq_send"
+                          ? " — the message is longer than the queue's mq_msgsize (see mq-stat)"
+                          : " — the receive buffer is smaller than the queue's mq_msgsize (see mq-stat)");
         break;
       case EAGAIN:
         std::cerr << " — the queue is " << (error.call() == "mq_send" ? "full" : "empty");
