@@ -93,14 +93,15 @@ class ChildProcess {
   } while (false)
 
 // The failure message is the child's story alone ("child 'reader' exited with
-// status 1: B1.4: ..."), not GoogleTest's "Value of: <the whole expression>".
+// status 1: ..."), not GoogleTest's "Value of: <the whole expression>"; a note
+// streamed in after it (`<< "B1.4: ..."`) starts a line of its own.
 #define IPCLAB_CHILD_OK_(child, on_failure)                                     \
   GTEST_AMBIGUOUS_ELSE_BLOCKER_                                                \
   if (const ::testing::AssertionResult ipclab_child_ok_ =                       \
           ::ipclab::testing::exited_ok((child).wait()))                         \
     ;                                                                          \
   else                                                                         \
-    on_failure() << ipclab_child_ok_.message()
+    on_failure() << ipclab_child_ok_.message() << "\n"
 
 /// Waits for a ChildProcess and fails the test unless it exited 0; more text
 /// can be streamed in: `EXPECT_CHILD_OK(reader) << "B1.4: ...";`
