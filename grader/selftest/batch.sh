@@ -93,7 +93,7 @@ batch=$!
 # Interrupt once the first student is in the gradebook (a handshake on the
 # file, with a deadline, not a sleep for ordering).
 for _ in $(seq 600); do
-  [ "$(wc -l < "$csv" 2>/dev/null || echo 0)" -ge 2 ] && break
+  [ "$( { wc -l < "$csv"; } 2>/dev/null || echo 0)" -ge 2 ] && break
   sleep 0.1
 done
 kill -INT $batch
