@@ -240,44 +240,6 @@ std::string format_points(double points) {
 
 namespace {
 
-// The length of the well-formed UTF-8 sequence that starts `text`, with the code
-// point it encodes; 0 when there is none. Overlong forms, surrogates and values
-// above U+10FFFF are not well formed: tools disagree on what they show.
-std::size_t utf8_sequence(std::string_view text, char32_t& code) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(0);
-  std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
-                       : lead >= 0xE0 && lead <= 0xEF ? 3
-                       : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                                      : 0;
-  if (length == 0 || text.size() < length) {
-    return 0;
-  }
-  // The range of the second byte depends on the lead byte (Unicode, table 3-7).
-  unsigned char low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
-  unsigned char high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
-  if (byte(1) < low || byte(1) > high) {
-    return 0;
-  }
-  code = lead & (0x7Fu >> length);
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) {
-      return 0;
-    }
-    code = (code << 6) | (byte(k) & 0x3Fu);
-  }
-  return length;
-}
-
-// Characters that change how the text around them is shown: C1 controls (some
-// terminals act on them), bidi marks, embeddings, overrides and isolates (they
-// reorder the rest of the line: "Trojan Source"), and the Unicode line and
-// paragraph separators (some renderers break the line there).
-bool layout_control(char32_t code) {
-  return (code >= 0x80 && code <= 0x9F) || code == 0x061C || code == 0x200E || code == 0x200F ||
-         (code >= 0x2028 && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
-}
-
 std::string escaped(const char* format, unsigned value) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, format, value);
@@ -312,13 +274,13 @@ std::string quoted_character(std::string_view text, std::size_t& used) {
     return std::string(1, static_cast<char>(c));
   }
   char32_t code = 0;
-  std::size_t length = utf8_sequence(text, code);
+  std::size_t length = utf8_sequence(text, &code);  // the one printable() uses
   if (length == 0) {
     return escaped("\\x%02x", c);
   }
   used = length;
-  return layout_control(code) ? escaped("\\u%04x", static_cast<unsigned>(code))
-                              : std::string(text.substr(0, length));
+  return unsafe_code_point(code) ? escaped("\\u%04x", static_cast<unsigned>(code))
+                                 : std::string(text.substr(0, length));
 }
 
 }  // namespace
