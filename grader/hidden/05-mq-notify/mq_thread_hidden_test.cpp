@@ -77,6 +77,9 @@ void note_thread(sigval value) {
 }
 
 TEST_F(MqNotifyHidden, B5_10_TheFunctionGetsTheValueOnAnotherThread) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   Event called("the function ran");
   thread_fd = called.notify_fd();
@@ -93,6 +96,9 @@ TEST_F(MqNotifyHidden, B5_10_TheFunctionGetsTheValueOnAnotherThread) {
 }
 
 TEST_F(MqNotifyHidden, B5_5_TheListenerReArmsBeforeDraining) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   Journal journal;
   Listener listener(q, [&](const Message& m) { journal.add(m); });
@@ -116,6 +122,9 @@ TEST_F(MqNotifyHidden, B5_5_TheListenerReArmsBeforeDraining) {
 }
 
 TEST_F(MqNotifyHidden, B5_11_EachDrainInPriorityOrderOneAtATime) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make(10);
   Journal journal;
   Event holding("the handler holds the first message");
@@ -143,6 +152,9 @@ TEST_F(MqNotifyHidden, B5_11_EachDrainInPriorityOrderOneAtATime) {
 }
 
 TEST_F(MqNotifyHidden, B5_11_BurstsFromManyProducersArriveExactlyOnce) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make(4);
   Journal journal;
   Listener listener(q, [&](const Message& m) { journal.add(m); });
@@ -177,6 +189,9 @@ TEST_F(MqNotifyHidden, B5_11_BurstsFromManyProducersArriveExactlyOnce) {
 }
 
 TEST_F(MqNotifyHidden, B5_12_StopWaitsForARunningHandler) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   Event holding("the handler runs");
   Event release("the test releases the handler");
@@ -210,6 +225,9 @@ TEST_F(MqNotifyHidden, B5_12_StopWaitsForARunningHandler) {
 }
 
 TEST_F(MqNotifyHidden, B5_12_NoHandlerRunsAfterStopReturns) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   std::atomic<bool> stop_returned{false};
   std::atomic<int> late_calls{0};
@@ -256,6 +274,9 @@ TEST_F(MqNotifyHidden, B5_12_NoHandlerRunsAfterStopReturns) {
 }
 
 TEST_F(MqNotifyHidden, B5_12_AThrowingHandlerIsReportedNeverTerminates) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   ChildProcess child("listener", [&] {
     Journal journal;
@@ -312,6 +333,9 @@ TEST_F(MqNotifyHidden, B5_12_DestructorsUnregister) {
 }
 
 TEST_F(MqNotifyHidden, B5_13_TheEventfdCountsNotificationsNotMessages) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   NotificationEvents events(q);
   int flags = ::fcntl(events.fd(), F_GETFL);

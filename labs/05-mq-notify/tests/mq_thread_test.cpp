@@ -37,6 +37,9 @@ void on_message(sigval value) {
 }
 
 TEST_F(MqNotify, B5_10_ThreadNotificationRunsTheFunctionOnANewThread) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   testing::Event called("the notification function ran");
   seen_fd = called.notify_fd();
@@ -74,6 +77,9 @@ class Inbox {
 };
 
 TEST_F(MqNotify, B5_11_TheListenerHandlesEveryMessageOnce) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make(4);
   raw_send(q, "early-low", 1);
   raw_send(q, "early-high", 2);
@@ -109,6 +115,9 @@ TEST_F(MqNotify, B5_11_TheListenerHandlesEveryMessageOnce) {
 }
 
 TEST_F(MqNotify, B5_12_StopUnregistersAndThrowsAreReported) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   {
     Inbox inbox;
@@ -135,6 +144,9 @@ TEST_F(MqNotify, B5_12_StopUnregistersAndThrowsAreReported) {
 }
 
 TEST_F(MqNotify, B5_13_NotificationEventsWakeAnEpollLoop) {
+  if (testing::kUnderThreadSanitizer) {
+    GTEST_SKIP() << testing::kTsanMissesSigevThreads;
+  }
   Queue q = make();
   NotificationEvents events(q);
   UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
