@@ -180,8 +180,9 @@ lane_labs() {
       step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
     fi
   fi
-  step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
+  # Slides first: the site copies the rendered decks in, and checks their links too.
   [ $quick -eq 1 ] || step "slides (Marp)" ./ipclab slides
+  step "documentation site (Doxygen, warnings are errors; links, paths, handout links checked)" ./ipclab docs
 }
 
 lane_grader() {

@@ -89,7 +89,7 @@ def lab_title(lab: Lab) -> str:
 
 def header_brief(header: Path) -> str:
     match = re.search(r"^/// \\brief (.*)$", header.read_text(encoding="utf-8"), re.M)
-    return match.group(1) if match else ""
+    return match.group(1).replace("|", "\\|") if match else ""
 
 
 def rel(path: Path) -> str:
@@ -238,6 +238,7 @@ def unlink_foreign_code(site: Path) -> None:
                 tip = "a" + re.sub(r"[.#]", "_", href)   # Doxygen's id for the tooltip of this target
                 text = re.sub(rf'<div class="ttc" id="{re.escape(tip)}">.*?</div></div>\n', "", text, flags=re.S)
         page.write_text(text, encoding="utf-8")
+
 
 def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[1] not in ("config", "finish"):
