@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -410,28 +411,44 @@ TEST_F(MqNotifyHidden, B5_14_TheKernelShowsRegistrationsAndBytes) {
     CHILD_REQUIRE(hidden::mount_private_mqueue(mount.string()).empty(), "the mount worked before");
     const std::string name = "/ipclab-b5-14";
     Queue q = Queue::create(name, Limits{4, 64});  // in the child's own IPC namespace
-    auto view = [&] { return kernel_view(name, mount); };
-    KernelView v = view();
-    CHILD_REQUIRE(!v.registered() && v.queued_bytes == 0, "B5.14: a new queue: nothing registered, 0 bytes");
+    const pid_t self = ::getpid();
+    // Reads the queue's file in another process: in this one, closing the file
+    // would remove this process's registration (B5.8).
+    auto from_elsewhere = [&](const std::string& what, const std::function<bool(KernelView)>& ok) {
+      ChildProcess reader("reader", [&] {
+        KernelView v = kernel_view(name, mount);
+        CHILD_REQUIRE(ok(v), what + "; got QSIZE " + std::to_string(v.queued_bytes) + ", NOTIFY " +
+                                 std::to_string(v.notify) + ", SIGNO " + std::to_string(v.signo) +
+                                 ", NOTIFY_PID " + std::to_string(v.notify_pid));
+      });
+      auto result = reader.wait();
+      CHILD_REQUIRE(result.ok(), result.describe());
+    };
+    from_elsewhere("B5.14: a new queue: NOTIFY_PID 0, QSIZE 0",
+                   [](KernelView v) { return !v.registered() && v.queued_bytes == 0; });
     q.notify_by_signal(SIGUSR1, 1);
-    v = view();
-    CHILD_REQUIRE(v.notify_pid == ::getpid() && v.signo == SIGUSR1 && v.notify == SIGEV_SIGNAL,
-                  "B5.14: after notify_by_signal: NOTIFY_PID " + std::to_string(::getpid()) +
-                      ", SIGNO " + std::to_string(SIGUSR1) + ", NOTIFY 0; got " +
-                      std::to_string(v.notify_pid) + ", " + std::to_string(v.signo) + ", " +
-                      std::to_string(v.notify));
-    q.send("hello");
-    q.send("hi");
-    v = view();
-    CHILD_REQUIRE(v.queued_bytes == 7 && !v.registered(),
-                  "B5.14: two messages of 5 and 2 bytes: QSIZE 7, and the registration used "
-                  "up; got QSIZE " + std::to_string(v.queued_bytes));
+    from_elsewhere("B5.14: after notify_by_signal(SIGUSR1): NOTIFY_PID " + std::to_string(self) +
+                       ", NOTIFY 0, SIGNO " + std::to_string(SIGUSR1),
+                   [&](KernelView v) {
+                     return v.notify_pid == self && v.notify == SIGEV_SIGNAL && v.signo == SIGUSR1;
+                   });
+    CHILD_REQUIRE(hidden::registered(q.native()), "B5.8: another process's read leaves it");
+    KernelView own = kernel_view(name, mount);
+    CHILD_REQUIRE(own.notify_pid == self, "B5.14: NOTIFY_PID is this process");
+    CHILD_REQUIRE(!hidden::registered(q.native()),
+                  "B5.8: reading the file in the registered process closed a descriptor of the "
+                  "queue: the registration must be gone");
+    hidden::raw_send(q.native(), "hello");
+    hidden::raw_send(q.native(), "hi");
+    from_elsewhere("B5.14: messages of 5 and 2 bytes: QSIZE 7 (bytes, not messages)",
+                   [](KernelView v) { return v.queued_bytes == 7; });
     q.notify_none();
-    CHILD_REQUIRE(view().notify == SIGEV_NONE, "B5.14: NOTIFY 1 for SIGEV_NONE");
+    from_elsewhere("B5.14: NOTIFY 1 for SIGEV_NONE",
+                   [](KernelView v) { return v.notify == SIGEV_NONE && v.registered(); });
     q.cancel_notification();
     q.notify_by_thread([](sigval) {}, sigval{});
-    CHILD_REQUIRE(view().notify == SIGEV_THREAD && view().signo == 0,
-                  "B5.14: NOTIFY 2 for SIGEV_THREAD, SIGNO 0");
+    from_elsewhere("B5.14: NOTIFY 2 and SIGNO 0 for SIGEV_THREAD",
+                   [](KernelView v) { return v.notify == SIGEV_THREAD && v.signo == 0; });
     q.cancel_notification();
     unlink(name);
   });

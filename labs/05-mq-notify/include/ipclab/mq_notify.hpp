@@ -21,6 +21,8 @@
 /// Errors: a failing call throws ipclab::SystemError naming it ("mq_notify:
 /// EBUSY"). "No message" (a drained queue) and "no signal yet" (a timeout) are
 /// answers, not errors.
+///
+/// \see The handout, \ref lab05, and the slides linked at its top.
 #pragma once
 
 #include <mqueue.h>
@@ -42,7 +44,8 @@
 #include "ipclab/error.hpp"
 #include "ipclab/unique_fd.hpp"
 
-/// Lab 05: notification of message arrival on POSIX message queues.
+/// Lab 05: notification of message arrival on POSIX message queues, explained in
+/// \ref lab05 "the handout".
 namespace ipclab::mq_notify {
 
 /// The capacity of a queue, fixed when it is created.
@@ -266,6 +269,10 @@ KernelView parse_kernel_view(std::string_view text);
 
 /// Reads and parses `mount`/NAME, the queue's file in the mqueue file system
 /// mounted at `mount` (B5.14). `name` is the queue's name with its slash.
+///
+/// Careful (B5.8): reading the file opens and closes a descriptor of the queue,
+/// so in the registered process it removes that process's registration. Read
+/// it from another process (a shell's `cat`, a child) to watch a registration.
 ///
 /// When `mount` does not exist, throws SystemError (ENOENT, for "open") whose
 /// message says how to mount it: `sudo mkdir -p /dev/mqueue && sudo mount -t
