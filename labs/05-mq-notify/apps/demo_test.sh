@@ -45,11 +45,19 @@ run() {  # run EXPECTED ARGS...: one watcher, three messages, then SIGINT
   fi
 }
 BIN=$1
+# Under ThreadSanitizer a SIGEV_THREAD notification thread crashes (glibc starts
+# it with its internal pthread_create, which TSan does not intercept): there the
+# thread variant is skipped, with the reason, and the signal variant still runs.
+if grep -qs '^IPCLAB_SANITIZE:STRING=thread$' "$BIN/../../CMakeCache.txt"; then
+  echo "demo: thread notification skipped under ThreadSanitizer (glibc's SIGEV_THREAD threads are invisible to it); the signal variant runs"
+else
 run "mq-watch: watching $queue (thread notification); Ctrl-C stops
 priority 1: first
 priority 5: second
 priority 0: third
 mq-watch: stopped; $queue stays (remove it with mq-rm $queue from Lab 03)"
+fi
+python3 -c 'import ctypes, os, sys; ctypes.CDLL("librt.so.1").mq_open(sys.argv[1].encode(), os.O_CREAT | os.O_RDWR, 0o600, None)' "$queue"
 send "waiting" 2  # queued while nobody watches: the next watcher drains it first
 usr1=$(kill -l SIGUSR1)
 run "priority 2: waiting
