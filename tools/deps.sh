@@ -9,6 +9,10 @@ IPCLAB_PKGS_SELFTEST="python3 patch"  # self-tests and mutants read results.json
 IPCLAB_PKGS_RELEASE="python3 python3-yaml git"  # ./ipclab release and its test: the leak check, the workflow's YAML, --git
 IPCLAB_PKGS_DOCS="doxygen graphviz mscgen python3"  # mscgen: the charts of docs/figures; python3: tools/docs_site.py and docs_check.py
 IPCLAB_PKGS_DOCS_OPTIONAL="doxygen-awesome-css"  # not in Ubuntu 22.04: docs then use the plain theme
+# ./ipclab test checks in headless chromium that every slide fits its page; it
+# installs these (about 110 MB to download) so that the check runs on a clean CI
+# machine too. DejaVu: the widest of the fonts Marp's theme falls back to.
+IPCLAB_PKGS_SLIDES_CHECK="chromium fonts-dejavu-core"
 
 ipclab_require_linux() {
   if [ "$(uname -s)" != Linux ]; then

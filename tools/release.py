@@ -46,7 +46,7 @@ RELEASED = [
     "grader/CMakeLists.txt", "grader/src/", "grader/tests/", "grader/rubric/",
     # the scripts behind the student's commands (./ipclab docs, slides, test)
     "tools/deps.sh", "tools/docs.sh", "tools/docs_site.py", "tools/docs_check.py", "tools/slides.sh",
-    "tools/figures.sh", "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
+    "tools/figures.sh", "tools/slides-fit.mjs", "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
 ]
 # Inside the folders above, or elsewhere, but for the course's developers and
 # instructors only (or replaced by a student version: README.md).

@@ -35,13 +35,12 @@ if ! compgen -G "slides/*.md" >/dev/null; then
   echo "slides: no slides/*.md to render"; exit 1
 fi
 ipclab_ensure_packages graphviz mscgen  # the figures
-# Marp's options for every run: the course's theme, no raw HTML, figures from
-# local files. --theme-set takes a list, so it comes after the files. Marp
-# chats on stderr: shown only when it fails.
+# Marp's options (theme, HTML off, soft line breaks) are in slides/marp.config.yml.
+# Marp chats on stderr: shown only when it fails.
 marp() {
   local log status=0
   log=$(mktemp)
-  node_modules/.bin/marp "$@" --html=false --allow-local-files --theme-set slides/themes >"$log" 2>&1 || status=$?
+  node_modules/.bin/marp --config-file slides/marp.config.yml "$@" >"$log" 2>&1 || status=$?
   [ $status -eq 0 ] || cat "$log" >&2
   rm -f "$log"
   return $status
@@ -51,6 +50,7 @@ rm -rf build/slides.new
 tools/figures.sh build/slides.new/figures
 marp --input-dir slides --output build/slides.new
 chromium=$(command -v chromium || true)
+[ -n "$chromium" ] && [ -x "$chromium" ] || chromium=""
 if [ -n "$chromium" ]; then
   CHROME_PATH=$chromium marp --pdf --input-dir slides --output build/slides.new
 fi
