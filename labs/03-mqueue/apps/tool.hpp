@@ -49,6 +49,13 @@ inline int run(int argc, char** argv, const char* name, const char* usage,
                           ? " — the message is longer than the queue's mq_msgsize (see mq-stat)"
                           : " — the receive buffer is smaller than the queue's mq_msgsize (see mq-stat)");
         break;
+      case EMFILE:
+        // For mq_open with O_CREAT this is almost never "too many open files".
+        if (error.call() == "mq_open") {
+          std::cerr << " — for a new queue this usually means your RLIMIT_MSGQUEUE budget"
+                       " (ulimit -q) is used up: look for leftover queues (mq-ls)";
+        }
+        break;
       case EAGAIN:
         std::cerr << " — the queue is " << (error.call() == "mq_send" ? "full" : "empty");
         break;
