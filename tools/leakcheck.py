@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The leak check of the student release: no solution region, no hidden test.
+"""The leak check of the student release: no solution region, no hidden test, no answer.
 
     tools/leakcheck.py TREE              search TREE (a written release); exit 1 on a hit
     tools/leakcheck.py --fingerprints    list the fingerprints, for tuning and for the tests
@@ -10,7 +10,9 @@ It fingerprints what students must never get, from this course tree:
   - every file of grader/hidden/** (hidden tests and their support code),
   - the name of every hidden test and negative control in grader/rubric/ (a
     control that students can name is one they can tell apart from a real test),
-and searches every text file of TREE for them.
+  - every file of docs/answers/ (the written answers to the handouts' exercises),
+and searches every text file of TREE for them. A file of TREE under docs/answers/
+is a leak by its path alone, whatever it holds.
 
 A fingerprint is a window of consecutive *significant* lines, normalised: white
 space collapsed, a trailing // comment dropped, and lines that say nothing of a
@@ -55,6 +57,8 @@ COMMON = {
     "} // namespace",
     "} // namespace ipclab",
 }
+# The instructor-only answers to the exercises of the handouts.
+ANSWERS = "docs/answers/"
 BEGIN = re.compile(r"^\s*// BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*// END SOLUTION\s*$")
 PUNCTUATION_ONLY = re.compile(r"^[\s{}()\[\];,]*$")
@@ -97,7 +101,7 @@ class Origin:
     path: str
     first: int
     last: int
-    kind: str  # "solution region" or "hidden test"
+    kind: str  # "solution region", "hidden test" or "answers"
 
     def __str__(self) -> str:
         lines = f"{self.first}" if self.first == self.last else f"{self.first}-{self.last}"
@@ -166,6 +170,13 @@ def collect(course: Path) -> Fingerprints:
                 continue
             rel = path.relative_to(course).as_posix()
             prints.add_block(list(enumerate(text.splitlines(), 1)), rel, "hidden test", whole=False)
+    for path in sorted((course / ANSWERS).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            text = read_text(path)
+            if text is None:
+                continue
+            rel = path.relative_to(course).as_posix()
+            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, "answers", whole=False)
     public_names = set()
     hidden_names: dict[str, str] = {}
     for path in sorted((course / "grader" / "rubric").glob("*.json")):
@@ -270,11 +281,15 @@ def search_tree(prints: Fingerprints, tree: Path) -> tuple[list[Hit], int]:
             path = Path(dirpath) / name
             if path.is_symlink() or not path.is_file():
                 continue
+            rel = path.relative_to(tree).as_posix()
+            if rel.startswith(ANSWERS):
+                # Instructor-only by where it is, even if its text changed since.
+                hits.append(Hit(rel, 1, 1, f"an instructor-only answers file ({ANSWERS} is never released)"))
             text = read_text(path)
             if text is None:
                 continue
             searched += 1
-            hits.extend(search_text(prints, text, path.relative_to(tree).as_posix()))
+            hits.extend(search_text(prints, text, rel))
     return hits, searched
 
 
@@ -379,7 +394,7 @@ def check(course: Path, tree: Path, allow: Path, label: str | None = None) -> in
         for allowance in dict.fromkeys(a for _, a in allowed):
             print(f"  {allowance.release_path} holds lines of {allowance.source_path}: {allowance.why} ({allowance.where})")
     if leaks:
-        print(f"leakcheck: LEAK: {label or tree} holds solution code or hidden tests:", file=sys.stderr)
+        print(f"leakcheck: LEAK: {label or tree} holds solution code, hidden tests or answers:", file=sys.stderr)
         report(leaks)
         return 1
     print(f"leakcheck: {searched} text files searched for {len(prints.windows)} fingerprints and "
