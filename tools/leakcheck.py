@@ -155,28 +155,12 @@ def solution_regions(text: str) -> list[list[tuple[int, str]]]:
 def collect(course: Path) -> Fingerprints:
     """Every fingerprint of the course tree at `course`."""
     prints = Fingerprints()
-    for path in sorted((course / "solutions").rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            text = read_text(path)
-            if text is None:
-                continue
-            rel = path.relative_to(course).as_posix()
-            for region in solution_regions(text):
-                prints.add_block(region, rel, "solution region", whole=True)
-    for path in sorted((course / "grader" / "hidden").rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            text = read_text(path)
-            if text is None:
-                continue
-            rel = path.relative_to(course).as_posix()
-            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, "hidden test", whole=False)
-    for path in sorted((course / ANSWERS).rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            text = read_text(path)
-            if text is None:
-                continue
-            rel = path.relative_to(course).as_posix()
-            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, "answers", whole=False)
+    for rel, text in text_files(course, "solutions"):
+        for region in solution_regions(text):
+            prints.add_block(region, rel, "solution region", whole=True)
+    for folder, kind in (("grader/hidden", "hidden test"), (ANSWERS, "answers")):
+        for rel, text in text_files(course, folder):
+            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, kind, whole=False)
     public_names = set()
     hidden_names: dict[str, str] = {}
     for path in sorted((course / "grader" / "rubric").glob("*.json")):
@@ -206,6 +190,15 @@ def collect(course: Path) -> Fingerprints:
                     prints.windows.pop(key, None)
                     prints.texts.pop(key, None)
     return prints
+
+
+def text_files(course: Path, folder: str):
+    """(path relative to the course, text) of every text file under `folder`."""
+    for path in sorted((course / folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            text = read_text(path)
+            if text is not None:
+                yield path.relative_to(course).as_posix(), text
 
 
 def public_by_design(course: Path) -> list[Path]:
