@@ -14,11 +14,18 @@ cd "$(dirname "$0")/.."
 # shellcheck source=deps.sh
 source tools/deps.sh
 
-quick=0
+quick=0 serial=0
+usage="usage: ./ipclab test [--quick] [--serial]
+  --quick   the loop of a course developer (minutes): one round of the reference, the
+            skeletons, the grader's unit tests and rubric and a few self-tests, docs;
+            no sanitizers, student release, wrong solutions, Gradescope or slides
+  --serial  one step at a time (by default two lanes of steps run side by side)"
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    *) echo "usage: ./ipclab test [--quick]   (--quick skips the sanitizer builds, the wrong solutions and the Gradescope autograder)" >&2; exit 2 ;;
+    --serial) serial=1 ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    *) echo "ipclab test: unknown option '$arg'" >&2; echo "$usage" >&2; exit 2 ;;
   esac
 done
 student_copy=0
@@ -40,16 +47,29 @@ ulimit -q unlimited 2>/dev/null || true
 jobs=$(( $(nproc) * 2 ))
 mkdir -p build
 
-passed=0 failed=0 failures=()
+# Each step's output goes to its own log and is printed whole when the step
+# ends, so that two lanes of steps running side by side never mix their lines;
+# a "started" line shows progress meanwhile. results: "ok|FAILED SECONDS NAME".
+logs=build/.test-logs
+rm -rf "$logs" && mkdir -p "$logs"
+results=$logs/results
+: >"$results"
+suite_start=$SECONDS
 step() {  # step NAME COMMAND... : runs one step, times it, remembers the outcome
   local name=$1; shift
-  local start=$SECONDS
-  echo "=== $name"
-  if "$@"; then
-    passed=$((passed + 1)); echo "--- ok: $name ($((SECONDS - start)) s)"
-  else
-    failed=$((failed + 1)); failures+=("$name"); echo "--- FAILED: $name ($((SECONDS - start)) s)"
-  fi
+  local start=$SECONDS log status=ok
+  log=$(mktemp "$logs/step.XXXXXX")
+  echo "... started: $name"
+  "$@" >"$log" 2>&1 || status=FAILED
+  local took=$((SECONDS - start))
+  {
+    flock 9
+    echo "=== $name"
+    cat "$log"
+    echo "--- $status: $name ($took s)"
+  } 9>>"$logs/print.lock"
+  echo "$status $took $name" >>"$results"
+  rm -f "$log"
 }
 
 preset_build() {  # configure (once) and build one preset quietly, showing errors
@@ -76,12 +96,7 @@ skeleton_suite() { preset_build skeleton && tools/skeleton-fails-fast.sh build/s
 sanitizer_suite() { run_suite "$1" 1 "IPCLAB_TIMEOUT_SCALE=$2" && tools/leftovers.sh; }
 
 grader_suite() {
-  if [ ! -f grader/CMakeLists.txt ]; then
-    echo "no grader in this copy of the course"; return 1
-  fi
-  ./ipclab grade --help >/dev/null || return 1  # builds build/grader
-  ctest --test-dir build/grader -j "$jobs" --output-on-failure | tail -n 3 &&
-    build/grader/ipclab-grader check-rubric --course "$PWD" &&
+  grader_unit_and_rubric &&
     grader/selftest/run.sh build/grader/ipclab-grader &&
     grader/selftest/batch.sh build/grader/ipclab-grader
 }
@@ -126,32 +141,80 @@ student_grader_suite() {
   fi
 }
 
-if [ $student_copy -eq 1 ]; then
-  step "the course's code and the public tests compile (warnings are errors)" public_tests_compile
-  step "untouched skeletons fail every test fast" student_skeleton_suite
-  step "grader: unit tests, rubric" student_grader_suite
-else
-  step "skeletons are generated from the solutions" tools/skeletons.sh --check
-  step "reference solutions: public + hidden tests, 5 rounds in parallel" reference_suite
-  step "untouched skeletons fail every test fast" skeleton_suite
-  if [ $quick -eq 0 ]; then
-    step "reference under ASan + UBSan" sanitizer_suite asan 3
-    step "reference under TSan" sanitizer_suite tsan 5
+quick_selftests() {  # the grader's unit tests, rubric, and the self-tests that matter most
+  grader_unit_and_rubric &&
+    grader/selftest/run.sh build/grader/ipclab-grader reference-public skeleton include-reference \
+      symlinked-folder fake-gtest-output infinite-loop
+}
+
+grader_unit_and_rubric() {
+  if [ ! -f grader/CMakeLists.txt ]; then
+    echo "no grader in this copy of the course"; return 1
   fi
-  step "grader: unit tests, rubric, self-tests" grader_suite
-  step "student release: builds, grades, no leak" tools/release-test.sh build/grader/ipclab-grader
-  if [ $quick -eq 0 ]; then
+  ./ipclab grade --help >/dev/null || return 1  # builds build/grader
+  ctest --test-dir build/grader -j "$jobs" --output-on-failure | tail -n 3 &&
+    build/grader/ipclab-grader check-rubric --course "$PWD"
+}
+
+# Two lanes: the labs' own builds and test runs in one, the grader's (which
+# spends much of its time waiting on sandboxes, timeouts and child processes)
+# in the other. Every step judges only what its own run created, so they may
+# share the machine (tools/leftovers.sh, grader/selftest/run.sh).
+lane_labs() {
+  if [ $student_copy -eq 1 ]; then
+    step "the course's code and the public tests compile (warnings are errors)" public_tests_compile
+    step "untouched skeletons fail every test fast" student_skeleton_suite
+  else
+    step "skeletons are generated from the solutions" tools/skeletons.sh --check
+    if [ $quick -eq 1 ]; then
+      step "reference solutions: public + hidden tests, 1 round in parallel" run_suite reference 1
+    else
+      step "reference solutions: public + hidden tests, 5 rounds in parallel" reference_suite
+    fi
+    step "untouched skeletons fail every test fast" skeleton_suite
+    if [ $quick -eq 0 ]; then
+      step "reference under ASan + UBSan" sanitizer_suite asan 3
+      step "reference under TSan" sanitizer_suite tsan 5
+      # Builds the course once more, in the reproduced /autograder (its own
+      # scratch folder and grader build): in this lane, to even out the two.
+      step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
+    fi
+  fi
+  # Slides first: the site copies the rendered decks in, and checks their links too.
+  [ $quick -eq 1 ] || step "slides (Marp)" ./ipclab slides
+  step "documentation site (Doxygen, warnings are errors; links, paths, handout links checked)" ./ipclab docs
+}
+
+lane_grader() {
+  if [ $student_copy -eq 1 ]; then
+    step "grader: unit tests, rubric" student_grader_suite
+  elif [ $quick -eq 1 ]; then
+    step "grader: unit tests, rubric, main self-tests" quick_selftests
+  else
+    step "grader: unit tests, rubric, self-tests" grader_suite
+    step "student release: builds, grades, no leak" tools/release-test.sh build/grader/ipclab-grader
     step "wrong solutions lose points (grader/mutants)" grader/mutants/run.sh build/grader/ipclab-grader
-    # Builds the course once more, in the reproduced /autograder: minutes, so not in --quick.
-    step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
   fi
+}
+
+if [ $serial -eq 1 ]; then
+  lane_labs
+  lane_grader
+else
+  # The lanes share no build folder: build/{reference,skeleton,asan,tsan} and
+  # build/docs in one, build/grader, build/grade and scratch copies in the other.
+  lane_labs & labs_pid=$!
+  lane_grader & grader_pid=$!
+  wait "$labs_pid" "$grader_pid"
 fi
-step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
-step "slides (Marp)" ./ipclab slides
 
 echo
-if [ $failed -gt 0 ]; then
-  printf 'ipclab test: FAILED steps:\n'; printf '  %s\n' "${failures[@]}"
+echo "ipclab test: time of each step (s)"
+awk '{ status = $1; took = $2; $1 = ""; $2 = ""; sub(/^  /, ""); printf "  %5d  %-6s %s\n", took, status, $0 }' "$results"
+passed=$(grep -c '^ok ' "$results")
+failed=$(grep -c '^FAILED ' "$results")
+if [ "$failed" -gt 0 ]; then
+  printf 'ipclab test: FAILED steps:\n'; sed -n 's/^FAILED [0-9]* /  /p' "$results"
 fi
-echo "ipclab test: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+echo "ipclab test: $passed passed, $failed failed, in $((SECONDS - suite_start)) s ($([ $serial -eq 1 ] && echo "one step at a time" || echo "two lanes side by side"))"
+[ "$failed" -eq 0 ]

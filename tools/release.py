@@ -10,7 +10,8 @@ a GitHub Classroom workflow. It never holds solutions/, grader/hidden/,
 grader/mutants/, grader/selftest/, the hidden tests' rubric entries or the
 negative controls, the instructor guide, or the answers to the handouts'
 exercises (docs/answers/); tools/leakcheck.py searches every file written for
-solution regions, hidden tests and answers and refuses the release on any hit. Details: docs/instructor-guide.md, "Giving the course to a class".
+solution regions, hidden tests and answers and refuses the release on any hit.
+Details: docs/instructor-guide.md, "Giving the course to a class".
 
 Nothing half-written is left: the tree is written into a temporary folder next
 to OUT and renamed to OUT only once it passed the leak check. The same commit
@@ -45,7 +46,8 @@ RELEASED = [
     "cmake/", "labs/", "docs/", "slides/",
     "grader/CMakeLists.txt", "grader/src/", "grader/tests/", "grader/rubric/",
     # the scripts behind the student's commands (./ipclab docs, slides, test)
-    "tools/deps.sh", "tools/docs.sh", "tools/slides.sh", "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
+    "tools/deps.sh", "tools/docs.sh", "tools/docs_site.py", "tools/docs_check.py", "tools/slides.sh",
+    "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
 ]
 # Inside the folders above, or elsewhere, but for the course's developers and
 # instructors only (or replaced by a student version: README.md).

@@ -198,12 +198,30 @@ std::string hidden_message(const TestResult& test, const std::string& message) {
          (is_not_implemented(test) ? " (it reached a function that still throws \"not implemented yet\")" : "");
 }
 
+// GoogleTest puts the test's own sentence last ("Value of: ... Expected: true
+// B3.17: ~Queue must close the descriptor"), and a report keeps the first
+// lines: the behaviour's explanation lines come first, then the details. The
+// test binaries' own printer does the same (labs/common/testing/src/main.cpp).
+std::string explanation_first(const std::string& text) {
+  std::string first, rest;
+  for (const auto& line : split_lines(text)) {
+    (explanation_in(clip(line, kLineChars)).empty() ? rest : first) += line + "\n";
+  }
+  std::string out = first + rest;
+  if (!out.empty() && (text.empty() || text.back() != '\n')) {
+    out.pop_back();
+  }
+  return out;
+}
+
 // The failure text a report shows for `test`: printable, without the course's
-// path, and for a hidden test only what hidden_message() allows.
+// path, explanation first, and for a hidden test only what hidden_message() allows.
 std::string shown_message(const GradeResult& result, const TestResult& test) {
   std::string text = without_root(test.message, result.course_root);
   if (is_hidden(test) && !result.show_hidden_details) {
     text = hidden_message(test, text);
+  } else if (!written_by_grader(test)) {
+    text = explanation_first(text);
   }
   return printable(text);
 }

@@ -659,5 +659,27 @@ TEST(Report, AStudentCopySaysTheInstructorGradesMore) {
   EXPECT_EQ(terminal_report(result, false, 2, false), terminal);
 }
 
+
+TEST(Report, AFailureShowsItsExplanationBeforeGoogleTestsDetails) {
+  GradeResult result;
+  result.isolation = "none";
+  result.course_root = "/course";
+  LabResult lab;
+  lab.lab = "03-mqueue";
+  lab.tests.push_back(make_test("MqOpen.B3_17_Owner", Binary::public_tests, Status::failed,
+                                "/course/labs/03-mqueue/tests/mq_open_test.cpp:161\n"
+                                "Value of: is_open(fd)\n  Actual: true\nExpected: false\n"
+                                "B3.17: ~Queue must close the descriptor (mq_close)"));
+  result.labs.push_back(lab);
+  total(result);
+  for (const std::string& report : {terminal_report(result, false, 1, true), markdown_feedback(result)}) {
+    auto explanation = report.find("B3.17: ~Queue must close");
+    auto details = report.find("Value of: is_open(fd)");
+    ASSERT_NE(explanation, std::string::npos) << report;
+    ASSERT_NE(details, std::string::npos) << report;
+    EXPECT_LT(explanation, details) << report;
+  }
+}
+
 }  // namespace
 }  // namespace grader

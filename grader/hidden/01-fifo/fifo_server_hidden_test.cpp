@@ -115,7 +115,7 @@ TEST_F(FifoServerHidden, B1_18_ASecondServerInTheSameDirectoryIsEexist) {
   testing::Event done("the test is done with the first server");
   auto server = server_child([&](Server&) { done.wait_or_fail(); });
   ASSERT_TRUE(server_started_) << "the first server did not start";
-  EXPECT_TRUE(fails_with("mkfifo", EEXIST, [&] { Server second(dir()); }))
+  EXPECT_TRUE(fails_with("mkfifo", "EEXIST", [&] { Server second(dir()); }))
       << "B1.18: another server already runs in this directory";
   done.notify();
   EXPECT_CHILD_OK(server);
@@ -487,7 +487,7 @@ TEST_F(FifoServerHidden, B1_24_ClientWithoutAServerFailsAtOnceAndCreatesNothing)
   ChildProcess client("client", [&] {
     UniqueFd watch(check(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify_init1"));
     check(::inotify_add_watch(watch.get(), dir().c_str(), IN_CREATE), "inotify_add_watch");
-    auto failed = fails_with("open", ENXIO, [&] { Client c(dir()); });
+    auto failed = fails_with("open", "ENXIO", [&] { Client c(dir()); });
     CHILD_REQUIRE(failed, "B1.24: no server reads the server FIFO: " + std::string(failed.message()));
     // inotify queues each event as the file is created: by now every creation is queued.
     alignas(inotify_event) char events[4096];
@@ -511,7 +511,7 @@ TEST_F(FifoServerHidden, B1_24_ClientWithoutAServerFifoIsEnoentAndCreatesNothing
   ChildProcess client("client", [&] {
     UniqueFd watch(check(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify_init1"));
     check(::inotify_add_watch(watch.get(), dir().c_str(), IN_CREATE), "inotify_add_watch");
-    auto failed = fails_with("open", ENOENT, [&] { Client c(dir()); });
+    auto failed = fails_with("open", "ENOENT", [&] { Client c(dir()); });
     CHILD_REQUIRE(failed, "B1.24: there is no server FIFO at all: " + std::string(failed.message()));
     alignas(inotify_event) char events[4096];
     CHILD_REQUIRE(::read(watch.get(), events, sizeof events) < 0,

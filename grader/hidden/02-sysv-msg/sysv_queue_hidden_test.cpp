@@ -69,7 +69,7 @@ TEST_F(SysvHidden, B2_3_CreateOnATakenKeyIsEexistAndLeavesThatQueueAlone) {
   ASSERT_NE(existing, -1) << "msgget by the test: " << errno_name(errno);
   RemovedAtEnd cleanup(existing);
   hidden::raw_send(existing, 4, "already here");
-  EXPECT_TRUE(fails_with("msgget", EEXIST, [&] { MessageQueue::create(key, 0644); }))
+  EXPECT_TRUE(fails_with("msgget", "EEXIST", [&] { MessageQueue::create(key, 0644); }))
       << "B2.3: create must use IPC_CREAT | IPC_EXCL, so that it never hands out a queue "
          "someone else made";
   EXPECT_EQ(::msgget(key, 0), existing) << "B2.3: the existing queue must still be the key's";
@@ -81,7 +81,7 @@ TEST_F(SysvHidden, B2_3_CreateOnATakenKeyIsEexistAndLeavesThatQueueAlone) {
 
 TEST_F(SysvHidden, B2_4_OpenNeverCreatesAndFindsTheSameQueueEveryTime) {
   key_t key = sysv_key();
-  EXPECT_TRUE(fails_with("msgget", ENOENT, [&] { MessageQueue::open(key); })) << "B2.4";
+  EXPECT_TRUE(fails_with("msgget", "ENOENT", [&] { MessageQueue::open(key); })) << "B2.4";
   EXPECT_EQ(::msgget(key, 0), -1) << "B2.4: open must not create a queue (no IPC_CREAT)";
   int id = ::msgget(key, IPC_CREAT | IPC_EXCL | 0600);
   ASSERT_NE(id, -1) << "msgget by the test: " << errno_name(errno);
@@ -90,7 +90,7 @@ TEST_F(SysvHidden, B2_4_OpenNeverCreatesAndFindsTheSameQueueEveryTime) {
     EXPECT_EQ(MessageQueue::open(key).id(), id) << "B2.4: open finds the queue of the key";
     EXPECT_EQ(MessageQueue::open(key).id(), id) << "B2.4: ... every time";
   }
-  EXPECT_TRUE(fails_with("msgget", ENOENT, [&] { MessageQueue::open(key); }))
+  EXPECT_TRUE(fails_with("msgget", "ENOENT", [&] { MessageQueue::open(key); }))
       << "B2.4: once the queue is removed the key finds nothing";
 }
 
@@ -178,18 +178,18 @@ TEST_F(SysvHidden, B2_6_TheTypeIsAWholeLong) {
 
 TEST_F(SysvHidden, B2_6_APayloadOverMsgmaxIsEinvalForSendAndTrySend) {
   const auto payload = pattern(hidden::msgmax() + 1, 61);
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.send(1, payload); }))
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.send(1, payload); }))
       << "B2.6: msgsnd refuses more than msgmax (" << hidden::msgmax() << ") payload bytes";
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.try_send(1, payload); }))
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.try_send(1, payload); }))
       << "B2.15: try_send returns false only for EAGAIN; every other error is thrown";
   EXPECT_EQ(queued(), 0u) << "B2.6: nothing may be queued";
 }
 
 TEST_F(SysvHidden, B2_7_NonPositiveTypesAreEinvalForTrySendToo) {
   for (long type : {0L, -1L, LONG_MIN}) {
-    EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.try_send(type, to_bytes("x")); }))
+    EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.try_send(type, to_bytes("x")); }))
         << "B2.7: try_send with type " << type << " is an error, not a full queue (false)";
-    EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.send(type, {}); }))
+    EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.send(type, {}); }))
         << "B2.7: send with type " << type;
   }
   EXPECT_EQ(queued(), 0u) << "B2.7: nothing may be queued";
@@ -338,12 +338,12 @@ TEST_F(SysvHidden, B2_19_EveryCallOnARemovedQueueThrows) {
   MessageQueue removed = queue_;
   removed.remove();
   EXPECT_FALSE(queue_exists()) << "B2.19: remove must remove the queue (IPC_RMID)";
-  EXPECT_TRUE(fails_with("msgctl", EINVAL, [&] { removed.remove(); }))
+  EXPECT_TRUE(fails_with("msgctl", "EINVAL", [&] { removed.remove(); }))
       << "B2.19: removing it again is an error, not to be ignored";
-  EXPECT_TRUE(fails_with("msgctl", EINVAL, [&] { (void)removed.status(); })) << "B2.18";
-  EXPECT_TRUE(fails_with("msgctl", EINVAL, [&] { removed.set_max_bytes(100); })) << "B2.18";
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { removed.send(1, to_bytes("x")); })) << "B2.6";
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { removed.try_send(1, to_bytes("x")); }))
+  EXPECT_TRUE(fails_with("msgctl", "EINVAL", [&] { (void)removed.status(); })) << "B2.18";
+  EXPECT_TRUE(fails_with("msgctl", "EINVAL", [&] { removed.set_max_bytes(100); })) << "B2.18";
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { removed.send(1, to_bytes("x")); })) << "B2.6";
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { removed.try_send(1, to_bytes("x")); }))
       << "B2.15: only EAGAIN is false; a removed queue is an error";
 }
 
@@ -351,12 +351,12 @@ TEST_F(SysvHidden, B2_19_RemoveFailsAWaitingSenderAndAWaitingReceiverWithEidrm) 
   limit_queue(8);
   raw_send(1, "12345678");
   ChildProcess sender("sender", [&] {
-    auto result = fails_with("msgsnd", EIDRM, [&] { queue_.send(2, to_bytes("never")); });
+    auto result = fails_with("msgsnd", "EIDRM", [&] { queue_.send(2, to_bytes("never")); });
     CHILD_REQUIRE(result, "B2.19: the queue was removed while send waited for room: " +
                               std::string(result.message()));
   });
   ChildProcess receiver("receiver", [&] {
-    auto result = fails_with("msgrcv", EIDRM, [&] { queue_.receive({.type = 99}); });
+    auto result = fails_with("msgrcv", "EIDRM", [&] { queue_.receive({.type = 99}); });
     CHILD_REQUIRE(result, "B2.19: the queue was removed while receive waited for type 99: " +
                               std::string(result.message()));
   });

@@ -140,7 +140,7 @@ TEST_F(SysvHidden, B2_12_APayloadOfExactlyMaxSizeFitsAndOneByteMoreIsE2big) {
   auto steps = [&] {
     child_expect(queue_.receive({.type = 2, .max_size = 16}), "type 2 \"0123456789abcdef\"",
                  "B2.12: 16 bytes fit in max_size 16 (msgsz = max_size, not more, not less)");
-    auto too_big = fails_with("msgrcv", E2BIG, [&] { queue_.receive({.max_size = 16}); });
+    auto too_big = fails_with("msgrcv", "E2BIG", [&] { queue_.receive({.max_size = 16}); });
     CHILD_REQUIRE(too_big,
                   "B2.12: 17 bytes do not fit in max_size 16: " + std::string(too_big.message()));
     CHILD_REQUIRE(kernel_status().msg_qnum == 2,
@@ -185,12 +185,12 @@ TEST_F(SysvHidden, B2_13_TruncateKeepsShortPayloadsWholeAndCutsLongOnesAtMaxSize
 
 TEST_F(SysvHidden, B2_14_TryReceiveThrowsEveryErrorButEnomsg) {
   raw_send(1, "too long for four");
-  EXPECT_TRUE(fails_with("msgrcv", E2BIG, [&] { queue_.try_receive({.max_size = 4}); }))
+  EXPECT_TRUE(fails_with("msgrcv", "E2BIG", [&] { queue_.try_receive({.max_size = 4}); }))
       << "B2.14: only ENOMSG means \"no message\"; E2BIG is an error";
   EXPECT_EQ(queued(), 1u) << "B2.12: the message stays";
   MessageQueue removed = queue_;
   ASSERT_EQ(::msgctl(queue_.id(), IPC_RMID, nullptr), 0) << errno_name(errno);
-  EXPECT_TRUE(fails_with_one_of("msgrcv", {EINVAL, EIDRM}, [&] { removed.try_receive(); }))
+  EXPECT_TRUE(fails_with_one_of("msgrcv", {"EINVAL", "EIDRM"}, [&] { removed.try_receive(); }))
       << "B2.14: a removed queue is an error, not std::nullopt";
 }
 
@@ -236,7 +236,7 @@ TEST_F(SysvHidden, B2_20_ReportThrowsEintrAndTakesNothing) {
   testing::Event handled("the receiver handled SIGUSR1");
   ChildProcess receiver("receiver", [&] {
     hidden::notify_on_signal(SIGUSR1, handled, /*restart=*/true);
-    auto result = fails_with("msgrcv", EINTR,
+    auto result = fails_with("msgrcv", "EINTR",
                              [&] { queue_.receive({.type = 6, .on_signal = OnSignal::report}); });
     CHILD_REQUIRE(result, "B2.20: a signal arrived while receive waited (OnSignal::report): " +
                               std::string(result.message()));
@@ -279,7 +279,7 @@ TEST_F(SysvHidden, B2_21_RetryDoesNotRetryARemovedQueue) {
   ChildProcess receiver("receiver", [&] {
     hidden::notify_on_signal(SIGUSR1, handled, /*restart=*/true);
     auto result =
-        fails_with("msgrcv", EIDRM, [&] { queue_.receive({.on_signal = OnSignal::retry}); });
+        fails_with("msgrcv", "EIDRM", [&] { queue_.receive({.on_signal = OnSignal::retry}); });
     CHILD_REQUIRE(result, "B2.19: the queue was removed while receive waited: " +
                               std::string(result.message()));
   });

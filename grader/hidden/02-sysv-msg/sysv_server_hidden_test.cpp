@@ -147,7 +147,7 @@ TEST_F(SysvHidden, B2_22_AServerOnATakenKeyIsEexistAndLeavesThatQueueAlone) {
   ASSERT_NE(existing, -1) << "msgget by the test: " << errno_name(errno);
   RemovedAtEnd cleanup(existing);
   hidden::raw_send(existing, request_type, request_payload(4242, to_bytes("someone's")));
-  EXPECT_TRUE(fails_with("msgget", EEXIST, [&] { Server server(key); }))
+  EXPECT_TRUE(fails_with("msgget", "EEXIST", [&] { Server server(key); }))
       << "B2.22: a second server on a key must fail (MessageQueue::create)";
   EXPECT_EQ(::msgget(key, 0), existing)
       << "B2.22: the failed server must not remove the queue it did not create";
@@ -405,7 +405,7 @@ TEST_F(SysvHidden, B2_19_AClientWaitingForItsReplyFailsWithEidrmWhenTheServerGoe
   expect_queue_removed(id);
   ChildProcess client("client", [&] {
     Client me(key);
-    auto result = fails_with("msgrcv", EIDRM, [&] { me.request(to_bytes("anyone there?")); });
+    auto result = fails_with("msgrcv", "EIDRM", [&] { me.request(to_bytes("anyone there?")); });
     CHILD_REQUIRE(result,
                   "B2.19: the server's queue was removed while request() waited for "
                   "the reply: " +
@@ -425,7 +425,7 @@ TEST_F(SysvHidden, B2_24_AClientOpensOnlyAndAClientOfAServerThatHasGoneIsEnoent)
     EXPECT_EQ(hidden::kernel_status(server.queue().id()).msg_qnum, 0u)
         << "B2.24: constructing a Client only opens the queue; it sends nothing";
   }
-  EXPECT_TRUE(fails_with("msgget", ENOENT, [&] { Client client(key); }))
+  EXPECT_TRUE(fails_with("msgget", "ENOENT", [&] { Client client(key); }))
       << "B2.24: the server has gone, and a client must not create a queue for it";
   EXPECT_EQ(::msgget(key, 0), -1) << "B2.24: no queue under the key";
 }

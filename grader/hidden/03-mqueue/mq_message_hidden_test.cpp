@@ -132,7 +132,7 @@ TEST_F(MqHidden, B3_10_UpToMsgsizeBytesFitAndOneMoreIsEmsgsizeAndQueuesNothing) 
                                  << ") bytes must be sent";
     EXPECT_TRUE(got->payload == full) << "B3.10: " << first_difference(full, got->payload);
     for (std::size_t extra : {std::size_t{1}, size_bytes + 5}) {
-      EXPECT_TRUE(fails_with("mq_send", EMSGSIZE, [&] {
+      EXPECT_TRUE(fails_with("mq_send", "EMSGSIZE", [&] {
         queue.send(pattern(size_bytes + extra, 3));
       })) << "B3.10: "
           << size_bytes + extra << " bytes into a queue of mq_msgsize " << size;
@@ -206,7 +206,7 @@ TEST_F(MqHidden, B3_11_ReceiveIntoRefusesSmallerBuffersAndReportsLengthAndPriori
   for (std::size_t size : {std::size_t{1}, std::size_t{5}, std::size_t{32}, std::size_t{63}}) {
     std::vector<std::byte> small(size);
     unsigned priority = 777;
-    EXPECT_TRUE(fails_with("mq_receive", EMSGSIZE, [&] { queue.receive_into(small, priority); }))
+    EXPECT_TRUE(fails_with("mq_receive", "EMSGSIZE", [&] { queue.receive_into(small, priority); }))
         << "B3.11: a buffer of " << size << " bytes for a queue of mq_msgsize 64";
     EXPECT_EQ(peek.count(), 1) << "B3.11: after the refused receive the message must stay queued";
   }
@@ -423,7 +423,7 @@ TEST_F(MqHidden, B3_14_TheHighestPrioritiesWorkAndAnyAboveTheMaximumIsEinval) {
   EXPECT_EQ(got, in_delivery_order(sent))
       << "B3.14: priorities up to max_priority() keep every bit (no narrowing)";
   for (unsigned above : {top + 1, top + 2, 2 * top + 2, UINT_MAX}) {
-    EXPECT_TRUE(fails_with("mq_send", EINVAL, [&] { queue.send(to_bytes("x"), above); }))
+    EXPECT_TRUE(fails_with("mq_send", "EINVAL", [&] { queue.send(to_bytes("x"), above); }))
         << "B3.14: priority " << above << " is above max_priority() " << top
         << ": mq_send refuses it; never clamp or wrap it";
   }

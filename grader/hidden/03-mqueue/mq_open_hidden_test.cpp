@@ -149,9 +149,9 @@ TEST_F(MqHidden, B3_3_CreateOnAnExistingQueueIsEexistAndLeavesThatQueueAlone) {
   raw_create(name, 3, 40, 0640);
   Peek peek(name);
   peek.send("already here", 4);
-  EXPECT_TRUE(fails_with("mq_open", EEXIST, [&] { Queue::create(name, Limits{5, 50}); }))
+  EXPECT_TRUE(fails_with("mq_open", "EEXIST", [&] { Queue::create(name, Limits{5, 50}); }))
       << "B3.3: create must use O_CREAT | O_EXCL (other limits)";
-  EXPECT_TRUE(fails_with("mq_open", EEXIST, [&] {
+  EXPECT_TRUE(fails_with("mq_open", "EEXIST", [&] {
     Queue::create(name, Limits{3, 40}, Access::write_only, 0600);
   })) << "B3.3: create must use O_CREAT | O_EXCL (the same limits)";
   mq_attr attr = peek.attributes();
@@ -166,7 +166,7 @@ TEST_F(MqHidden, B3_3_CreateOnAnExistingQueueIsEexistAndLeavesThatQueueAlone) {
 TEST_F(MqHidden, B3_4_OpenNeverCreatesInAnyAccessMode) {
   for (Access access : {Access::read_only, Access::write_only, Access::read_write}) {
     const std::string name = cleaned_name("missing");
-    EXPECT_TRUE(fails_with("mq_open", ENOENT, [&] { Queue::open(name, access); }))
+    EXPECT_TRUE(fails_with("mq_open", "ENOENT", [&] { Queue::open(name, access); }))
         << "B3.4: open(" << access_name(access) << ") of a missing queue";
     EXPECT_FALSE(queue_exists(name))
         << "B3.4: open(" << access_name(access) << ") created the queue: no O_CREAT in open";
@@ -174,7 +174,7 @@ TEST_F(MqHidden, B3_4_OpenNeverCreatesInAnyAccessMode) {
   const std::string name = cleaned_name("gone");
   Queue::create(name, Limits{2, 16});
   ::mq_unlink(name.c_str());
-  EXPECT_TRUE(fails_with("mq_open", ENOENT, [&] { Queue::open(name, Access::read_write); }))
+  EXPECT_TRUE(fails_with("mq_open", "ENOENT", [&] { Queue::open(name, Access::read_write); }))
       << "B3.4: open after the queue was unlinked";
 }
 
@@ -227,7 +227,7 @@ TEST_F(MqHidden, B3_5_EveryWayOfOpeningHonoursTheAccessMode) {
         queue->send(to_bytes("sent"), 1);
         EXPECT_EQ(peek.take_all(), "priority 1 \"sent\"") << "B3.5: sending after " << how;
       } else {
-        EXPECT_TRUE(fails_with("mq_send", EBADF, [&] { queue->send(to_bytes("sent"), 1); }))
+        EXPECT_TRUE(fails_with("mq_send", "EBADF", [&] { queue->send(to_bytes("sent"), 1); }))
             << "B3.5: sending after " << how;
         EXPECT_EQ(peek.count(), 0) << "B3.5: a refused send must queue nothing (" << how << ")";
       }
@@ -236,7 +236,7 @@ TEST_F(MqHidden, B3_5_EveryWayOfOpeningHonoursTheAccessMode) {
         EXPECT_EQ(describe(queue->receive()), "priority 2 \"waiting\"")
             << "B3.5: receiving after " << how;
       } else {
-        EXPECT_TRUE(fails_with("mq_receive", EBADF, [&] { queue->receive(); }))
+        EXPECT_TRUE(fails_with("mq_receive", "EBADF", [&] { queue->receive(); }))
             << "B3.5: receiving after " << how;
         EXPECT_EQ(peek.count(), 1)
             << "B3.5: a refused receive must leave the message queued (" << how << ")";
@@ -397,7 +397,7 @@ TEST_F(MqHidden, B3_7_LimitsExactlyAtTheMaximumAreAccepted) {
 TEST_F(MqHidden, B3_7_LimitsThatAreNotPositiveAreEinvalAndCreateNothing) {
   for (Limits limits : {Limits{0, 16}, Limits{2, 0}, Limits{-1, 16}, Limits{2, -5}}) {
     const std::string name = mq_name("not-positive");
-    EXPECT_TRUE(fails_with("mq_open", EINVAL, [&] { Queue::create(name, limits); }))
+    EXPECT_TRUE(fails_with("mq_open", "EINVAL", [&] { Queue::create(name, limits); }))
         << "B3.7: Limits{" << limits.max_messages << ", " << limits.message_size << "}";
     EXPECT_FALSE(queue_exists(name)) << "B3.7: the refused queue exists anyway";
   }
@@ -728,11 +728,11 @@ TEST_F(MqHidden, B3_18_ManyCyclesOfOpeningMovingAndFailingLeaveNoDescriptorBehin
       Queue moved(std::move(created));
       reader = std::move(moved);
       writer.send(to_bytes("x"));
-      ASSERT_TRUE(fails_with("mq_open", EEXIST, [&] { Queue::create(name, Limits{2, 16}); }))
+      ASSERT_TRUE(fails_with("mq_open", "EEXIST", [&] { Queue::create(name, Limits{2, 16}); }))
           << "B3.3 (cycle " << cycle << ")";
-      ASSERT_TRUE(fails_with("mq_open", ENOENT, [&] { Queue::open(missing, Access::read_only); }))
+      ASSERT_TRUE(fails_with("mq_open", "ENOENT", [&] { Queue::open(missing, Access::read_only); }))
           << "B3.4 (cycle " << cycle << ")";
-      ASSERT_TRUE(fails_with("mq_open", EINVAL, [&] { Queue::create(refused, Limits{0, 16}); }))
+      ASSERT_TRUE(fails_with("mq_open", "EINVAL", [&] { Queue::create(refused, Limits{0, 16}); }))
           << "B3.7 (cycle " << cycle << ")";
     }
     ASSERT_EQ(hidden::open_descriptors(), before)

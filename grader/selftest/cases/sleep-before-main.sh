@@ -1,11 +1,13 @@
 # Attack: a static constructor that sleeps 9 s (just under a test's 10 s
-# timeout) in each lab's file, in otherwise correct code, for labs 01-04 with
-# the hidden tests: every test process starts 9 s late. Once that kept full
+# timeout) in each lab's file, in otherwise correct code, for labs 01 and 02
+# with the hidden tests: every test process starts 9 s late. Once that kept full
 # marks and made one lab take 248 s instead of 10, so that seven labs would
 # pass Gradescope's 10-minute limit and the student would get no result.
 # Must happen: each lab's budget (3 timeouts, or 90 s of test time) cuts the
-# rest of that lab short, and says so ("cut short"); the whole grading ends in
-# under 10 minutes on this two-core machine (the row shows the time). The
+# rest of that lab short, and says so ("cut short"), one lab after the other;
+# the grading ends in under 5 minutes on this two-core machine (the row shows
+# the time). Two labs show that each lab has a budget of its own; every lab
+# more would only add 90 s of sleeping to ./ipclab test. The
 # score is not the point (the tests that ran before the cut may pass).
 every_lab_cut_short() {
   python3 - "$1/results.json" <<'PY'
@@ -15,19 +17,19 @@ labs = sorted({test["name"].split()[0] for test in tests})
 cut = {lab for lab in labs
        if any("cut short" in test["output"] for test in tests if test["name"].split()[0] == lab)}
 print("cut short: " + (", ".join(sorted(cut)) or "none"))
-sys.exit(0 if len(labs) == 4 and cut == set(labs) else 1)
+sys.exit(0 if len(labs) == 2 and cut == set(labs) else 1)
 PY
 }
 run() {
   new_submission sleep-before-main
   local lab
-  for lab in 01 02 03 04; do
+  for lab in 01 02; do
     add_lab $lab
     append_to_fifo_io 'namespace {
 // Before main(): every test process of this lab waits 9 s.
 struct SlowStart { SlowStart() { ::sleep(9); } } slow_start;
 }  // namespace' "$(lab_file $lab)"
   done
-  check=every_lab_cut_short max_seconds=600 row_timeout=900
-  grade sleep-before-main any "" --submission "$submission" --labs 01,02,03,04
+  check=every_lab_cut_short max_seconds=300 row_timeout=600
+  grade sleep-before-main any "" --submission "$submission" --labs 01,02
 }

@@ -146,7 +146,7 @@ TEST_F(FifoServer, B1_23_SeveralClientsEachGetTheirOwnReplies) {
 
 TEST_F(FifoServer, B1_24_ClientWithoutServerIsEnxio) {
   ASSERT_EQ(::mkfifo(server_fifo_path(dir()).c_str(), 0600), 0);  // a FIFO nobody reads
-  EXPECT_TRUE(fails_with("open", ENXIO, [&] { Client client(dir()); }))
+  EXPECT_TRUE(fails_with("open", "ENXIO", [&] { Client client(dir()); }))
       << "B1.24: no server has the FIFO open for reading";
   EXPECT_FALSE(fs::exists(reply_fifo_path(dir(), ::getpid())))
       << "B1.24: a client that could not connect must not leave a reply FIFO";

@@ -24,21 +24,21 @@ TEST_F(SysvTest, B2_1_SameInputsGiveTheSameKey) {
 }
 
 TEST_F(SysvTest, B2_2_KeyOfAMissingPathIsEnoent) {
-  EXPECT_TRUE(fails_with("ftok", ENOENT, [&] { make_key(scratch_path("missing"), 1); })) << "B2.2";
+  EXPECT_TRUE(fails_with("ftok", "ENOENT", [&] { make_key(scratch_path("missing"), 1); })) << "B2.2";
 }
 
 TEST_F(SysvTest, B2_3_CreatingAnExistingKeyIsEexist) {
   key_t key = sysv_key();
   MessageQueue first = MessageQueue::create(key);
   EXPECT_EQ(::msgget(key, 0), first.id()) << "B2.3: create must make the queue under that key";
-  EXPECT_TRUE(fails_with("msgget", EEXIST, [&] { MessageQueue::create(key); }))
+  EXPECT_TRUE(fails_with("msgget", "EEXIST", [&] { MessageQueue::create(key); }))
       << "B2.3: IPC_CREAT | IPC_EXCL on an existing key";
   ::msgctl(first.id(), IPC_RMID, nullptr);
 }
 
 TEST_F(SysvTest, B2_4_OpenFindsOnlyExistingQueuesAndPrivateIsAlwaysNew) {
   key_t key = sysv_key();
-  EXPECT_TRUE(fails_with("msgget", ENOENT, [&] { MessageQueue::open(key); }))
+  EXPECT_TRUE(fails_with("msgget", "ENOENT", [&] { MessageQueue::open(key); }))
       << "B2.4: no queue has that key";
   int id = ::msgget(key, IPC_CREAT | 0600);
   EXPECT_EQ(MessageQueue::open(key).id(), id) << "B2.4: open finds the queue of the key";
@@ -71,9 +71,9 @@ TEST_F(SysvTest, B2_6_MsgszCountsOnlyThePayload) {
 }
 
 TEST_F(SysvTest, B2_7_NonPositiveTypeIsEinval) {
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.send(0, to_bytes("x")); }))
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.send(0, to_bytes("x")); }))
       << "B2.7: type 0";
-  EXPECT_TRUE(fails_with("msgsnd", EINVAL, [&] { queue_.send(-3, to_bytes("x")); }))
+  EXPECT_TRUE(fails_with("msgsnd", "EINVAL", [&] { queue_.send(-3, to_bytes("x")); }))
       << "B2.7: type -3";
 }
 

@@ -64,7 +64,7 @@ TEST_F(SysvTest, B2_11_ExceptTakesTheFirstOfAnotherType) {
 
 TEST_F(SysvTest, B2_12_TooSmallABufferIsE2bigAndTheMessageStays) {
   raw_send(1, "twelve bytes");
-  EXPECT_TRUE(fails_with("msgrcv", E2BIG, [&] { queue_.receive({.max_size = 4}); }))
+  EXPECT_TRUE(fails_with("msgrcv", "E2BIG", [&] { queue_.receive({.max_size = 4}); }))
       << "B2.12: 12 bytes do not fit in 4";
   EXPECT_EQ(kernel_status().msg_qnum, 1u) << "B2.12: the message must stay in the queue";
   EXPECT_EQ(describe(queue_.receive({.max_size = 12})), "type 1 \"twelve bytes\"") << "B2.12";

@@ -57,7 +57,7 @@ TEST_F(SysvTest, B2_23_EachClientGetsItsOwnReplies) {
 }
 
 TEST_F(SysvTest, B2_24_AClientWithoutServerIsEnoent) {
-  EXPECT_TRUE(fails_with("msgget", ENOENT, [&] { Client client(sysv_key()); })) << "B2.24";
+  EXPECT_TRUE(fails_with("msgget", "ENOENT", [&] { Client client(sysv_key()); })) << "B2.24";
 }
 
 }  // namespace

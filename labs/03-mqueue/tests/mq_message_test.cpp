@@ -37,7 +37,7 @@ std::string text_of(const Received& r) {
 
 TEST_F(MqMessage, B3_10_ALongerMessageThanMsgsizeIsEmsgsize) {
   Queue q = make(Limits{4, 8});
-  EXPECT_TRUE(fails_with("mq_send", EMSGSIZE, [&] { q.send(to_bytes("ten bytes!")); }))
+  EXPECT_TRUE(fails_with("mq_send", "EMSGSIZE", [&] { q.send(to_bytes("ten bytes!")); }))
       << "B3.10: 10 bytes into a queue of mq_msgsize 8";
   q.send(to_bytes("8 bytes!"));  // exactly mq_msgsize is fine
   EXPECT_EQ(q.attributes().current_messages, 1);
@@ -48,7 +48,7 @@ TEST_F(MqMessage, B3_11_ASmallerBufferThanMsgsizeIsEmsgsizeAndTheMessageStays) {
   q.send(to_bytes("short"));
   std::byte small[16];
   unsigned priority = 0;
-  EXPECT_TRUE(fails_with("mq_receive", EMSGSIZE, [&] { q.receive_into(small, priority); }))
+  EXPECT_TRUE(fails_with("mq_receive", "EMSGSIZE", [&] { q.receive_into(small, priority); }))
       << "B3.11: a 16-byte buffer for a queue of mq_msgsize 64, even for a 5-byte message";
   EXPECT_EQ(q.attributes().current_messages, 1) << "B3.11: the message must stay queued";
   EXPECT_EQ(to_string(q.receive().payload), "short")
@@ -110,7 +110,7 @@ TEST_F(MqMessage, B3_14_PrioritiesUpToTheMaximum) {
   Queue q = make(Limits{4, 32});
   q.send(to_bytes("top"), max_priority());
   EXPECT_EQ(q.receive().priority, max_priority()) << "B3.14: the highest priority works";
-  EXPECT_TRUE(fails_with("mq_send", EINVAL, [&] { q.send(to_bytes("x"), max_priority() + 1); }))
+  EXPECT_TRUE(fails_with("mq_send", "EINVAL", [&] { q.send(to_bytes("x"), max_priority() + 1); }))
       << "B3.14: one above the maximum";
 }
 

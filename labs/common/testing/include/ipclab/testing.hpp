@@ -7,6 +7,7 @@
 #include "ipclab/testing/bytes.hpp"
 #include "ipclab/testing/child.hpp"
 #include "ipclab/testing/deadline.hpp"
+#include "ipclab/testing/descriptors.hpp"
 #include "ipclab/testing/event.hpp"
 #include "ipclab/testing/fixture.hpp"
 #include "ipclab/testing/sanitizers.hpp"
