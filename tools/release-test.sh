@@ -60,7 +60,7 @@ done
 found=$(cd "$work/a" && find . -path ./.git -prune -o \( -iname '*solution*' -o -iname '*hidden*' -o -iname '*mutant*' -o -iname '*answers*' \) -print)
 [ -z "$found" ] || fail "the release has files named like the instructor's: $found"
 ! grep -rIl --include='*.md' --include='*.yml' 'instructor-guide\|instructor_guide' "$work/a" || fail "a page links to the instructor guide"
-! grep -rIl --include='*.md' 'docs/answers\|answers/[0-9]' "$work/a" || fail "a page links to the answers"
+! grep -rIlE --include='*.md' '\]\([^)]*answers/' "$work/a" || fail "a page links to the answers"
 python3 - "$work/a" <<'EOF' || fail "the release's rubric is not the public part"
 import json, pathlib, sys
 for path in sorted(pathlib.Path(sys.argv[1], "grader", "rubric").glob("*.json")):
