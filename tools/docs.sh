@@ -22,6 +22,10 @@ if [ -f "$theme/doxygen-awesome.css" ]; then
 else
   echo "docs: doxygen-awesome-css is not installed; using Doxygen's plain theme"
 fi
+# Figures (docs/figures/README.md): rendered to SVG, and found by Doxygen
+# through IMAGE_PATH, which copies each one a handout shows into the site.
+tools/figures.sh "$work/figures"
+echo "IMAGE_PATH = $work/figures" >> "$config"
 if ! doxygen "$config" > build/docs/doxygen.log 2>&1; then
   cat build/docs/doxygen.log >&2
   echo "docs: Doxygen reported problems (above); the site was not updated." >&2

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # of their own. The student release has no instructor guide: a page that is
 # missing is left out.
 STUDENT_PAGES = ["docs/course-guide.md", "@labs", "docs/faq.md"]
-INSTRUCTOR_PAGES = ["docs/instructor-guide.md", "docs/architecture.md"]
+INSTRUCTOR_PAGES = ["docs/instructor-guide.md", "docs/architecture.md", "docs/figures/README.md"]
 MAIN_PAGE = "docs/index.md"
 # Instructor-only answers to the handouts' questions: never on the site.
 NOT_ON_SITE = ["docs/answers/"]
