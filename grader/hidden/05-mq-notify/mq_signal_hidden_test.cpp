@@ -251,18 +251,18 @@ TEST_F(MqNotifyHidden, B5_6_EbusyFromAnotherProcessIsThrown) {
   ASSERT_TRUE(holding.wait_for(holder)) << "B5.6";
   ChildProcess other("other", [&] {
     using testing::fails_with;
-    CHILD_REQUIRE(fails_with("mq_notify", EBUSY, [&] { q.notify_by_signal(SIGUSR2, 2); }),
+    CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { q.notify_by_signal(SIGUSR2, 2); }),
                   "B5.6: notify_by_signal while another process is registered: EBUSY, thrown");
-    CHILD_REQUIRE(fails_with("mq_notify", EBUSY, [&] { q.notify_none(); }),
+    CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { q.notify_none(); }),
                   "B5.6: notify_none while another process is registered: EBUSY, thrown");
     CHILD_REQUIRE(
-        fails_with("mq_notify", EBUSY, [&] { q.notify_by_thread([](sigval) {}, sigval{}); }),
+        fails_with("mq_notify", "EBUSY", [&] { q.notify_by_thread([](sigval) {}, sigval{}); }),
         "B5.6: notify_by_thread while another process is registered: EBUSY, thrown");
-    CHILD_REQUIRE(fails_with("mq_notify", EBUSY, [&] { q.rearm_and_drain(SIGUSR2, 2, {}); }),
+    CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { q.rearm_and_drain(SIGUSR2, 2, {}); }),
                   "B5.6: rearm_and_drain while another process is registered: EBUSY, thrown");
-    CHILD_REQUIRE(fails_with("mq_notify", EBUSY, [&] { Listener refused(q, {}); }),
+    CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { Listener refused(q, {}); }),
                   "B5.6: a Listener on a queue with a registration: EBUSY, thrown");
-    CHILD_REQUIRE(fails_with("mq_notify", EBUSY, [&] { NotificationEvents refused(q); }),
+    CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { NotificationEvents refused(q); }),
                   "B5.6: NotificationEvents on a queue with a registration: EBUSY, thrown");
     q.cancel_notification();
   });
@@ -275,11 +275,11 @@ TEST_F(MqNotifyHidden, B5_6_TheCallersOwnSecondRegistrationIsEbusy) {
   Queue q = make();
   ChildProcess listener("listener", [&] {
     q.notify_by_signal(SIGUSR1, 1);
-    CHILD_REQUIRE(testing::fails_with("mq_notify", EBUSY, [&] { q.notify_by_signal(SIGUSR1, 2); }),
+    CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_by_signal(SIGUSR1, 2); }),
                   "B5.6: registering twice from the same process is EBUSY, not a success");
-    CHILD_REQUIRE(testing::fails_with("mq_notify", EBUSY, [&] { q.notify_none(); }),
+    CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_none(); }),
                   "B5.6: a SIGEV_NONE over it too");
-    CHILD_REQUIRE(testing::fails_with("mq_notify", EBUSY, [&] { Listener refused(q, {}); }),
+    CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { Listener refused(q, {}); }),
                   "B5.6: and a Listener");
     hidden::raw_send(q.native(), "x");
     auto got = wait_for_signal(SIGUSR1, 0ns);

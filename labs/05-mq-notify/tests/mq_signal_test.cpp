@@ -135,14 +135,14 @@ TEST_F(MqNotify, B5_6_OneRegistrationPerQueue) {
   Event done("the test is done");
   ChildProcess owner("owner", [&] {
     q.notify_none();
-    CHILD_REQUIRE(testing::fails_with("mq_notify", EBUSY, [&] { q.notify_by_signal(SIGUSR1, 1); }),
+    CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_by_signal(SIGUSR1, 1); }),
                   "B5.6: registering again from the registered process is EBUSY");
     registered_there.notify();
     done.wait_or_fail();
   });
   ASSERT_TRUE(registered_there.wait_for(owner)) << "B5.6";
   ChildProcess other("other", [&] {
-    CHILD_REQUIRE(testing::fails_with("mq_notify", EBUSY, [&] { q.notify_none(); }),
+    CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_none(); }),
                   "B5.6: registering while another process is registered is EBUSY");
     q.cancel_notification();  // not ours: changes nothing, and does not fail
   });
