@@ -285,6 +285,9 @@ class Ring {
   /// Locks the ring's mutex. B7.19: when the previous holder died
   /// (EOWNERDEAD), first repairs what it left half done (see Pending), then
   /// marks the mutex consistent, so that later lockers never see ENOTRECOVERABLE.
+  /// The repair waits for the next process that takes the lock: until then the
+  /// dead producer's slot is missing. With a capacity of 1 that slot was the
+  /// only one, so no push or pop gets as far as the lock again: use 2 or more.
   void lock();
   /// Unlocks the ring's mutex.
   void unlock();
