@@ -110,9 +110,6 @@ TEST_F(ShmHidden, B7_8_ATimeoutWaitsUntilTheDeadline) {
 }
 
 TEST_F(ShmHidden, B7_10_ASignalDuringWaitIsRetried) {
-  if (testing::kUnderThreadSanitizer) {
-    GTEST_SKIP() << testing::kTsanDefersSignalHandlers;
-  }
   std::string name = sem_name("sem");
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   testing::Event handled("the waiter handled SIGUSR1");

@@ -111,7 +111,7 @@ class NamedSemaphore {
   static NamedSemaphore open(const std::string& name);
 
   NamedSemaphore(NamedSemaphore&& other) noexcept;  ///< takes over `other`'s semaphore
-  NamedSemaphore& operator=(NamedSemaphore&& other) noexcept;
+  NamedSemaphore& operator=(NamedSemaphore&& other) noexcept;  ///< closes ours, takes over `other`'s
   NamedSemaphore(const NamedSemaphore&) = delete;
   NamedSemaphore& operator=(const NamedSemaphore&) = delete;
   ~NamedSemaphore();  ///< \man{sem_close,3}; provided
@@ -166,6 +166,7 @@ void destroy(sem_t& sem);
 struct Geometry {
   std::uint32_t capacity = 8;     ///< number of slots, at least 1
   std::uint32_t slot_size = 128;  ///< largest message, in bytes, at least 1
+  /// Same capacity and slot size.
   friend bool operator==(const Geometry&, const Geometry&) = default;
 };
 
