@@ -90,10 +90,10 @@ function(_ipclab_add_tests nn kind dir timeout link_options)
   set(exe lab${nn}_${kind}_tests)
   # The objects apart from the executable: the grader builds them (trusted code
   # only) before it compiles a submission, and then only links.
-  add_library(${exe}_objects OBJECT ${test_sources} "${PROJECT_SOURCE_DIR}/labs/common/testing/src/main.cpp")
+  add_library(${exe}_objects OBJECT ${test_sources})
   target_link_libraries(${exe}_objects PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
   ipclab_target_defaults(${exe}_objects)
-  add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects>)
+  add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects> $<TARGET_OBJECTS:ipclab_test_main>)
   target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
   target_link_options(${exe} PRIVATE ${link_options})
   add_dependencies(lab${nn}_all ${exe})
