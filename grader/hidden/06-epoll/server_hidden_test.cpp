@@ -199,11 +199,20 @@ TEST_F(MqServerHidden, B6_11_ALateServerCountsEveryInterval) {
   std::vector<std::string> lines;
   ASSERT_TRUE(server.read_until("stats: ", lines)) << "B6.11";
   ASSERT_TRUE(stopped(server.child()));
+  while (server.next_line(std::chrono::steady_clock::now())) {
+    // printed before the stop: not what this test is about
+  }
   let_time_pass(150ms);  // 7 intervals or more, none read
   server.child().kill(SIGCONT);
-  ASSERT_TRUE(server.read_until("stats: ", lines)) << "B6.11";
-  EXPECT_GE(field(lines.back(), "intervals"), 5)
-      << "B6.11: the server was stopped for 150 ms (7 intervals of 20 ms); the next line "
+  // The stop may have caught the server between reading the timer and
+  // printing: that line says 1, and the next one holds the 150 ms.
+  long most = 0;
+  for (int n = 0; n < 2; ++n) {
+    ASSERT_TRUE(server.read_until("stats: ", lines)) << "B6.11";
+    most = std::max(most, field(lines.back(), "intervals"));
+  }
+  EXPECT_GE(most, 5)
+      << "B6.11: the server was stopped for 150 ms (7 intervals of 20 ms); a statistics line "
          "must count every expiration the timerfd read returns: " << lines.back();
   shut_down(options, SIGTERM, "B6.12");
 }
