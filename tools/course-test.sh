@@ -156,6 +156,11 @@ grader_unit_and_rubric() {
     build/grader/ipclab-grader check-rubric --course "$PWD"
 }
 
+slides_and_fit() {  # chromium for the fit check: installed here, not by ./ipclab slides
+  ipclab_try_packages $IPCLAB_PKGS_SLIDES_CHECK
+  ./ipclab slides
+}
+
 # Two lanes: the labs' own builds and test runs in one, the grader's (which
 # spends much of its time waiting on sandboxes, timeouts and child processes)
 # in the other. Every step judges only what its own run created, so they may
@@ -180,8 +185,9 @@ lane_labs() {
       step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
     fi
   fi
-  step "documentation site (Doxygen, warnings are errors)" ./ipclab docs
-  [ $quick -eq 1 ] || step "slides (Marp)" ./ipclab slides
+  # Slides first: the site copies the rendered decks in, and checks their links too.
+  [ $quick -eq 1 ] || step "slides (Marp; every slide fits 1280x720, checked in chromium)" slides_and_fit
+  step "documentation site (Doxygen, warnings are errors; links, paths, handout links checked)" ./ipclab docs
 }
 
 lane_grader() {

@@ -7,8 +7,12 @@ IPCLAB_PKGS_BUILD="g++ cmake ninja-build libgtest-dev libgmock-dev"
 IPCLAB_PKGS_GRADER="nlohmann-json3-dev libcli11-dev libarchive-dev bubblewrap binutils"
 IPCLAB_PKGS_SELFTEST="python3 patch"  # self-tests and mutants read results.json with python3; mutants are patches
 IPCLAB_PKGS_RELEASE="python3 python3-yaml git"  # ./ipclab release and its test: the leak check, the workflow's YAML, --git
-IPCLAB_PKGS_DOCS="doxygen graphviz"
+IPCLAB_PKGS_DOCS="doxygen graphviz mscgen python3"  # mscgen: the charts of docs/figures; python3: tools/docs_site.py and docs_check.py
 IPCLAB_PKGS_DOCS_OPTIONAL="doxygen-awesome-css"  # not in Ubuntu 22.04: docs then use the plain theme
+# ./ipclab test checks in headless chromium that every slide fits its page; it
+# installs these (about 110 MB to download) so that the check runs on a clean CI
+# machine too. DejaVu: the widest of the fonts Marp's theme falls back to.
+IPCLAB_PKGS_SLIDES_CHECK="chromium fonts-dejavu-core"
 
 ipclab_require_linux() {
   if [ "$(uname -s)" != Linux ]; then

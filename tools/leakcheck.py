@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The leak check of the student release: no solution region, no hidden test.
+"""The leak check of the student release: no solution region, no hidden test, no answer.
 
     tools/leakcheck.py TREE              search TREE (a written release); exit 1 on a hit
     tools/leakcheck.py --fingerprints    list the fingerprints, for tuning and for the tests
@@ -10,7 +10,9 @@ It fingerprints what students must never get, from this course tree:
   - every file of grader/hidden/** (hidden tests and their support code),
   - the name of every hidden test and negative control in grader/rubric/ (a
     control that students can name is one they can tell apart from a real test),
-and searches every text file of TREE for them.
+  - every file of docs/answers/ (the written answers to the handouts' exercises),
+and searches every text file of TREE for them. A file of TREE under docs/answers/
+is a leak by its path alone, whatever it holds.
 
 A fingerprint is a window of consecutive *significant* lines, normalised: white
 space collapsed, a trailing // comment dropped, and lines that say nothing of a
@@ -55,6 +57,8 @@ COMMON = {
     "} // namespace",
     "} // namespace ipclab",
 }
+# The instructor-only answers to the exercises of the handouts.
+ANSWERS = "docs/answers/"
 BEGIN = re.compile(r"^\s*// BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*// END SOLUTION\s*$")
 PUNCTUATION_ONLY = re.compile(r"^[\s{}()\[\];,]*$")
@@ -97,7 +101,7 @@ class Origin:
     path: str
     first: int
     last: int
-    kind: str  # "solution region" or "hidden test"
+    kind: str  # "solution region", "hidden test" or "answers"
 
     def __str__(self) -> str:
         lines = f"{self.first}" if self.first == self.last else f"{self.first}-{self.last}"
@@ -151,21 +155,12 @@ def solution_regions(text: str) -> list[list[tuple[int, str]]]:
 def collect(course: Path) -> Fingerprints:
     """Every fingerprint of the course tree at `course`."""
     prints = Fingerprints()
-    for path in sorted((course / "solutions").rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            text = read_text(path)
-            if text is None:
-                continue
-            rel = path.relative_to(course).as_posix()
-            for region in solution_regions(text):
-                prints.add_block(region, rel, "solution region", whole=True)
-    for path in sorted((course / "grader" / "hidden").rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            text = read_text(path)
-            if text is None:
-                continue
-            rel = path.relative_to(course).as_posix()
-            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, "hidden test", whole=False)
+    for rel, text in text_files(course, "solutions"):
+        for region in solution_regions(text):
+            prints.add_block(region, rel, "solution region", whole=True)
+    for folder, kind in (("grader/hidden", "hidden test"), (ANSWERS, "answers")):
+        for rel, text in text_files(course, folder):
+            prints.add_block(list(enumerate(text.splitlines(), 1)), rel, kind, whole=False)
     public_names = set()
     hidden_names: dict[str, str] = {}
     for path in sorted((course / "grader" / "rubric").glob("*.json")):
@@ -195,6 +190,15 @@ def collect(course: Path) -> Fingerprints:
                     prints.windows.pop(key, None)
                     prints.texts.pop(key, None)
     return prints
+
+
+def text_files(course: Path, folder: str):
+    """(path relative to the course, text) of every text file under `folder`."""
+    for path in sorted((course / folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            text = read_text(path)
+            if text is not None:
+                yield path.relative_to(course).as_posix(), text
 
 
 def public_by_design(course: Path) -> list[Path]:
@@ -270,11 +274,15 @@ def search_tree(prints: Fingerprints, tree: Path) -> tuple[list[Hit], int]:
             path = Path(dirpath) / name
             if path.is_symlink() or not path.is_file():
                 continue
+            rel = path.relative_to(tree).as_posix()
+            if rel.startswith(ANSWERS):
+                # Instructor-only by where it is, even if its text changed since.
+                hits.append(Hit(rel, 1, 1, f"an instructor-only answers file ({ANSWERS} is never released)"))
             text = read_text(path)
             if text is None:
                 continue
             searched += 1
-            hits.extend(search_text(prints, text, path.relative_to(tree).as_posix()))
+            hits.extend(search_text(prints, text, rel))
     return hits, searched
 
 
@@ -379,7 +387,7 @@ def check(course: Path, tree: Path, allow: Path, label: str | None = None) -> in
         for allowance in dict.fromkeys(a for _, a in allowed):
             print(f"  {allowance.release_path} holds lines of {allowance.source_path}: {allowance.why} ({allowance.where})")
     if leaks:
-        print(f"leakcheck: LEAK: {label or tree} holds solution code or hidden tests:", file=sys.stderr)
+        print(f"leakcheck: LEAK: {label or tree} holds solution code, hidden tests or answers:", file=sys.stderr)
         report(leaks)
         return 1
     print(f"leakcheck: {searched} text files searched for {len(prints.windows)} fingerprints and "

@@ -7,8 +7,9 @@
 #      rubric only public tests, marked as a student copy;
 #   3. its GitHub Classroom workflow is valid (tools/check-classroom.py);
 #   4. a leak planted in a scratch copy of the course (a solution window in a
-#      handout, a control's name in a slide) makes the release refuse, naming
-#      both files, and leaves nothing behind;
+#      handout, a control's name in a slide, three lines of an answer in another
+#      handout) makes the release refuse, naming the three files, and leaves
+#      nothing behind; a tree that holds an answers file is refused for its path;
 #   5. in the release: the student preset builds, ./ipclab check 01 runs the
 #      public tests only, the untouched skeletons fail fast, the grade table of
 #      the skeleton shows the public points with the "instructor grades more"
@@ -53,12 +54,13 @@ done_with "two identical releases of $files files, $((size / 1024)).$((size % 10
 
 # --- 2. nothing for instructors only
 for path in solutions grader/hidden grader/mutants grader/selftest grader/README.md docs/instructor-guide.md \
-  .ci tools/release.py tools/release tools/leakcheck.py tools/leakcheck-allow.txt tools/skeletons.sh; do
+  docs/answers .ci tools/release.py tools/release tools/leakcheck.py tools/leakcheck-allow.txt tools/skeletons.sh; do
   [ ! -e "$work/a/$path" ] || fail "the release has $path"
 done
-found=$(cd "$work/a" && find . -path ./.git -prune -o \( -iname '*solution*' -o -iname '*hidden*' -o -iname '*mutant*' \) -print)
+found=$(cd "$work/a" && find . -path ./.git -prune -o \( -iname '*solution*' -o -iname '*hidden*' -o -iname '*mutant*' -o -iname '*answers*' \) -print)
 [ -z "$found" ] || fail "the release has files named like the instructor's: $found"
 ! grep -rIl --include='*.md' --include='*.yml' 'instructor-guide\|instructor_guide' "$work/a" || fail "a page links to the instructor guide"
+! grep -rIlE --include='*.md' '\]\([^)]*answers/' "$work/a" || fail "a page links to the answers"
 python3 - "$work/a" <<'EOF' || fail "the release's rubric is not the public part"
 import json, pathlib, sys
 for path in sorted(pathlib.Path(sys.argv[1], "grader", "rubric").glob("*.json")):
@@ -95,16 +97,31 @@ with open(course / "docs/labs/01-fifo.md", "a") as handout:
 control = json.loads((course / "grader/rubric/02-sysv-msg.json").read_text())["controls"][0]
 with open(course / "slides/02-sysv-msg.md", "a") as slide:
     slide.write(f"\n- see {control}\n")
+# Three lines of an answer (docs/answers/), pasted into another handout.
+answer = next(json.loads(line) for line in subprocess.run(
+    [sys.executable, "tools/leakcheck.py", "--fingerprints"], capture_output=True, text=True, check=True).stdout.splitlines()
+    if '"answers"' in line)
+with open(course / "docs/labs/03-mqueue.md", "a") as handout:
+    handout.write("\n" + "\n".join(answer["lines"]) + "\n")
 EOF
 status=0
 "$work/course/ipclab" release "$work/leak" >"$work/leak.log" 2>&1 || status=$?
 [ $status -eq 1 ] || { cat "$work/leak.log"; fail "a planted leak: exit $status, expected 1"; }
 grep -q "docs/labs/01-fifo.md:[0-9]" "$work/leak.log" || { cat "$work/leak.log"; fail "the refusal does not name the handout"; }
 grep -q "slides/02-sysv-msg.md:[0-9].*hidden test" "$work/leak.log" || { cat "$work/leak.log"; fail "the refusal does not name the slide"; }
+grep -q "docs/labs/03-mqueue.md:[0-9].*docs/answers/" "$work/leak.log" || { cat "$work/leak.log"; fail "the refusal does not name the answer in the handout"; }
 [ ! -e "$work/leak" ] || fail "a refused release left OUT behind"
 leftovers=("$work"/.leak.*)
 [ ${#leftovers[@]} -eq 0 ] || fail "a refused release left ${leftovers[*]} behind"
 sed -n '/LEAK/,$p' "$work/leak.log" | head -n 4
+# An answers file is refused for where it is, whatever its text: a release made
+# by an older release.py, or copied by hand, would hold one.
+mkdir -p "$work/tree/docs/answers"
+echo "# my own notes" >"$work/tree/docs/answers/notes.md"
+status=0
+python3 tools/leakcheck.py "$work/tree" >"$work/tree.log" 2>&1 || status=$?
+[ $status -eq 1 ] && grep -q "docs/answers/notes.md:1: holds an instructor-only answers file" "$work/tree.log" ||
+  { cat "$work/tree.log"; fail "a tree with a file in docs/answers/: exit $status, expected 1 naming the file"; }
 done_with "a planted leak is refused"
 
 # --- 5. the release works for a student

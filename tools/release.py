@@ -8,9 +8,10 @@ apps of every lab, labs/common, the build, the docs and slides (sources), the
 grader's sources with the public part of the rubric, a README for students and
 a GitHub Classroom workflow. It never holds solutions/, grader/hidden/,
 grader/mutants/, grader/selftest/, the hidden tests' rubric entries or the
-negative controls, or the instructor guide; tools/leakcheck.py searches every
-file written for solution regions and hidden tests and refuses the release on
-any hit. Details: docs/instructor-guide.md, "Giving the course to a class".
+negative controls, the instructor guide, or the answers to the handouts'
+exercises (docs/answers/); tools/leakcheck.py searches every file written for
+solution regions, hidden tests and answers and refuses the release on any hit.
+Details: docs/instructor-guide.md, "Giving the course to a class".
 
 Nothing half-written is left: the tree is written into a temporary folder next
 to OUT and renamed to OUT only once it passed the leak check. The same commit
@@ -45,13 +46,14 @@ RELEASED = [
     "cmake/", "labs/", "docs/", "slides/",
     "grader/CMakeLists.txt", "grader/src/", "grader/tests/", "grader/rubric/",
     # the scripts behind the student's commands (./ipclab docs, slides, test)
-    "tools/deps.sh", "tools/docs.sh", "tools/slides.sh", "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
+    "tools/deps.sh", "tools/docs.sh", "tools/docs_site.py", "tools/docs_check.py", "tools/slides.sh",
+    "tools/figures.sh", "tools/slides-fit.mjs", "tools/course-test.sh", "tools/skeleton-fails-fast.sh",
 ]
 # Inside the folders above, or elsewhere, but for the course's developers and
 # instructors only (or replaced by a student version: README.md).
 NOT_RELEASED = [
     "README.md",  # the release has its own, written from tools/release/README.md
-    "docs/instructor-guide.md",
+    "docs/instructor-guide.md", "docs/answers/",  # the answers to the handouts' exercises
     "solutions/", "grader/hidden/", "grader/mutants/", "grader/selftest/", "grader/README.md",
     ".ci/", "tools/release/", "tools/release.py", "tools/leakcheck.py", "tools/leakcheck-allow.txt",
     "tools/check-classroom.py", "tools/release-test.sh", "tools/skeletons.sh", "tools/leftovers.sh",

@@ -49,11 +49,22 @@ inline int run(int argc, char** argv, const char* name, const char* usage,
                           ? " — the message is longer than the queue's mq_msgsize (see mq-stat)"
                           : " — the receive buffer is smaller than the queue's mq_msgsize (see mq-stat)");
         break;
+      case EMFILE:
+        // For mq_open with O_CREAT this is almost never "too many open files".
+        if (error.call() == "mq_open") {
+          std::cerr << " — for a new queue this usually means your RLIMIT_MSGQUEUE budget"
+                       " (ulimit -q) is used up: look for leftover queues (mq-ls)";
+        }
+        break;
       case EAGAIN:
         std::cerr << " — the queue is " << (error.call() == "mq_send" ? "full" : "empty");
         break;
       case EACCES:
-        std::cerr << " — permission denied by the queue's mode";
+        // Opening is checked against the queue's mode; removing is not: only
+        // the queue's owner (or a privileged process) may remove it.
+        std::cerr << (error.call() == "mq_unlink"
+                          ? " — only the queue's owner may remove it, whatever its mode"
+                          : " — permission denied by the queue's mode");
         break;
       default:
         break;
@@ -92,8 +103,9 @@ inline std::optional<std::string> take_option(std::vector<std::string>& args,
   return std::nullopt;
 }
 
-/// Sets or clears O_NONBLOCK on a queue descriptor. (Lab 04 wraps mq_setattr;
-/// the tools of Lab 03 call it directly for their -n flag.)
+/// Sets or clears O_NONBLOCK on a queue descriptor that is already open. (Lab 04
+/// wraps mq_setattr; the tools of Lab 03 call it directly for their -n flag,
+/// right after Queue::open, which has no O_NONBLOCK of its own.)
 inline void set_nonblocking(const ipclab::mq::Queue& queue, bool nonblocking) {
   mq_attr attr{};
   attr.mq_flags = nonblocking ? O_NONBLOCK : 0;

@@ -51,7 +51,7 @@ Queue::~Queue() {
 }
 
 void Queue::send(std::span<const std::byte> message, unsigned priority) {
-  IPCLAB_TODO("mq_send(3)", message, priority);
+  IPCLAB_TODO("mq_send(3); for an empty message pass \"\", not the span's data(), which may be null", message, priority);
 }
 
 Received Queue::receive() {

@@ -56,7 +56,7 @@ void unlink(const std::string& name) { check(::mq_unlink(name.c_str()), "mq_unli
 // ---- Lab 04: yours -------------------------------------------------------------
 
 bool Queue::send(std::span<const std::byte> message, unsigned priority, OnSignal on_signal) {
-  IPCLAB_TODO("mq_send (or mq_timedsend with no deadline): EAGAIN means false; EINTR as on_signal says", message, priority, on_signal);
+  IPCLAB_TODO("mq_send (never mq_timedsend with a null deadline: glibc declares it non-null); EAGAIN means false; EINTR as on_signal says", message, priority, on_signal);
 }
 
 std::optional<Received> Queue::receive(OnSignal on_signal) {

@@ -149,7 +149,7 @@ void Queue::send(std::span<const std::byte> message, unsigned priority) {
   const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
   check(::mq_send(mqd_, data, message.size(), priority), "mq_send");
   // END SOLUTION
-  // SKELETON: IPCLAB_TODO("mq_send(3)", message, priority);
+  // SKELETON: IPCLAB_TODO("mq_send(3); for an empty message pass \"\", not the span's data(), which may be null", message, priority);
 }
 
 Received Queue::receive() {

@@ -109,7 +109,7 @@ bool Queue::send(std::span<const std::byte> message, unsigned priority, OnSignal
   // BEGIN SOLUTION
   return timed_send(mqd_, message, priority, nullptr, on_signal);
   // END SOLUTION
-  // SKELETON: IPCLAB_TODO("mq_send (or mq_timedsend with no deadline): EAGAIN means false; EINTR as on_signal says", message, priority, on_signal);
+  // SKELETON: IPCLAB_TODO("mq_send (never mq_timedsend with a null deadline: glibc declares it non-null); EAGAIN means false; EINTR as on_signal says", message, priority, on_signal);
 }
 
 std::optional<Received> Queue::receive(OnSignal on_signal) {

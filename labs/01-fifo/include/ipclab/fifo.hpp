@@ -10,6 +10,8 @@
 /// Errors: a failing system call throws ipclab::SystemError naming the call
 /// (check() does this for you); this header says where a function must do
 /// something else.
+///
+/// \see The handout, \ref lab01, and the slides linked at its top.
 #pragma once
 
 #include <limits.h>  // PIPE_BUF
@@ -29,7 +31,7 @@
 #include "ipclab/error.hpp"
 #include "ipclab/unique_fd.hpp"
 
-/// Lab 01: FIFOs.
+/// Lab 01: FIFOs, explained in \ref lab01 "the handout".
 namespace ipclab::fifo {
 
 /// Which end of the FIFO to open.

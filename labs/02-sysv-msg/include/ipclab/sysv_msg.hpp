@@ -10,6 +10,8 @@
 ///
 /// Errors: a failing system call throws ipclab::SystemError naming the call;
 /// this header says where a function must do something else.
+///
+/// \see The handout, \ref lab02, and the slides linked at its top.
 #pragma once
 
 #include <sys/types.h>
@@ -24,7 +26,7 @@
 
 #include "ipclab/error.hpp"
 
-/// Lab 02: System V message queues.
+/// Lab 02: System V message queues, explained in \ref lab02 "the handout".
 namespace ipclab::sysv {
 
 /// \name Keys (B2.1 – B2.2)

@@ -11,6 +11,8 @@
 ///
 /// Errors: a failing call throws ipclab::SystemError naming it; this header
 /// says where a function must do something else.
+///
+/// \see The handout, \ref lab03, and the slides linked at its top.
 #pragma once
 
 #include <mqueue.h>
@@ -25,7 +27,7 @@
 
 #include "ipclab/error.hpp"
 
-/// Lab 03: POSIX message queues.
+/// Lab 03: POSIX message queues, explained in \ref lab03 "the handout".
 namespace ipclab::mq {
 
 /// \name Names (B3.1 – B3.2)

@@ -12,6 +12,8 @@
 /// Errors: a failing call throws ipclab::SystemError naming it. EAGAIN and
 /// ETIMEDOUT are *answers*, not errors: "no room", "no message", "too late",
 /// reported as false or std::nullopt.
+///
+/// \see The handout, \ref lab04, and the slides linked at its top.
 #pragma once
 
 #include <mqueue.h>
@@ -27,7 +29,8 @@
 
 #include "ipclab/error.hpp"
 
-/// Lab 04: blocking, non-blocking and timed POSIX message queue calls.
+/// Lab 04: blocking, non-blocking and timed POSIX message queue calls, explained in
+/// \ref lab04 "the handout".
 namespace ipclab::mq_blocking {
 
 /// The capacity of a queue, fixed when it is created.
