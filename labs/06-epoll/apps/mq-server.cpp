@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
       std::cerr << "mq-server: the queue " << options.queue_name
                 << " already exists: another server is using it, or one crashed and left it.\n"
                 << "If no server is running, remove it with: rm /dev/mqueue"
-                << options.queue_name << "\n";
+                << options.queue_name
+                << "\n(if /dev/mqueue does not exist, mount it first: mount -t mqueue none /dev/mqueue)\n";
     } else if (error.call() == "mq_open" && error.error_number() == EINVAL) {
       std::cerr << "mq-server: " << error.what() << "\n(the sizes may exceed this system's limits:"
                 << " see /proc/sys/fs/mqueue/msg_max and msgsize_max)\n";
