@@ -28,7 +28,8 @@
 #include "ipclab/error.hpp"
 #include "ipclab/unique_fd.hpp"
 
-/// Lab 06: an epoll event loop with a timerfd and a signalfd.
+/// Lab 06: an epoll event loop with a timerfd and a signalfd, and the message
+/// queue server built on them (mq_server.hpp), explained in \ref lab06 "the handout".
 namespace ipclab::epoll {
 
 /// \name The event loop (B6.1 – B6.6)
@@ -100,6 +101,7 @@ class EventLoop {
   [[nodiscard]] int native() const noexcept { return epoll_.get(); }
 
  private:
+  /// \cond INTERNAL
   /// What the loop keeps per watched descriptor.
   struct Watch {
     std::uint64_t id = 0;                ///< unique per add(): a reused number is a new watch
@@ -109,6 +111,7 @@ class EventLoop {
   std::map<int, Watch> watches_;  ///< by descriptor
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;
+  /// \endcond
 };
 
 /// What read_available() found.
