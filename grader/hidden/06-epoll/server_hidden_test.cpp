@@ -385,18 +385,9 @@ TEST_F(MqServerHidden, B6_13_DescriptorsStayTheSameAfter1000Messages) {
 
 TEST_F(MqServerHidden, B6_14_AStaleQueueKeepsItsMessages) {
   std::string name = mq_name("stale");
-  mq_attr attr{};
-  attr.mq_maxmsg = 2;
-  attr.mq_msgsize = 16;
-  mqd_t stale = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
-  ASSERT_NE(stale, static_cast<mqd_t>(-1)) << errno_name(errno);
+  mqd_t stale = make_stale_queue(name);
   raw_send(stale, "old", 0);
-  ChildProcess child("server", [&] {
-    ServerOptions options;
-    options.queue_name = name;
-    auto refused = fails_with("mq_open", "EEXIST", [&] { Server server(options, STDOUT_FILENO); });
-    CHILD_REQUIRE(refused, std::string("B6.14: an existing queue is not reused: ") + refused.message());
-  });
+  ChildProcess child("server", [&] { require_server_refuses(name); });
   EXPECT_CHILD_OK(child);
   mq_attr now{};
   EXPECT_EQ(::mq_getattr(stale, &now), 0);

@@ -48,6 +48,26 @@ inline bool queue_exists(const std::string& name) {
   return true;
 }
 
+/// A queue left behind, as a crashed server leaves it: made by the test with
+/// the raw call (read-write, room for 2 messages of 16 bytes). The caller
+/// closes and removes it.
+inline mqd_t make_stale_queue(const std::string& name) {
+  mq_attr attr{};
+  attr.mq_maxmsg = 2;
+  attr.mq_msgsize = 16;
+  return check(::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr),
+               "mq_open", "by the test");
+}
+
+/// In a child: a Server on the existing queue `name` must fail with mq_open's
+/// EEXIST (B6.14); otherwise the child fails, saying what happened instead.
+inline void require_server_refuses(const std::string& name) {
+  ServerOptions options;
+  options.queue_name = name;
+  auto refused = testing::fails_with("mq_open", "EEXIST", [&] { Server server(options, STDOUT_FILENO); });
+  CHILD_REQUIRE(refused, std::string("B6.14: a queue that exists already: ") + refused.message());
+}
+
 /// The server of this lab, running in a forked child: the real Server, built
 /// on the code under test, writing to a pipe that the test reads.
 class ServerProcess {

@@ -92,17 +92,8 @@ TEST_F(MqServer, B6_13_AnIdleServerWaitsInEpollWait) {
 
 TEST_F(MqServer, B6_14_AStaleQueueIsReportedNotReused) {
   std::string name = mq_name("stale");
-  mq_attr attr{};
-  attr.mq_maxmsg = 2;
-  attr.mq_msgsize = 16;
-  mqd_t stale = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
-  ASSERT_NE(stale, static_cast<mqd_t>(-1)) << errno_name(errno);
-  ChildProcess child("server", [&] {
-    ServerOptions options;
-    options.queue_name = name;
-    auto refused = fails_with("mq_open", "EEXIST", [&] { Server server(options, STDOUT_FILENO); });
-    CHILD_REQUIRE(refused, std::string("B6.14: a queue that exists already: ") + refused.message());
-  });
+  mqd_t stale = make_stale_queue(name);
+  ChildProcess child("server", [&] { require_server_refuses(name); });
   EXPECT_CHILD_OK(child);
   EXPECT_TRUE(queue_exists(name)) << "B6.14: the stale queue is reported, not removed";
   ::mq_close(stale);

@@ -57,7 +57,7 @@ class Queue {
   /// (no server) fails with ENOENT (B6.14).
   static Queue open(const std::string& name);
   Queue(Queue&& other) noexcept;             ///< takes over `other`'s descriptor
-  Queue& operator=(Queue&& other) noexcept;  ///< closes ours, takes over `other`'s
+  Queue& operator=(Queue&& other) noexcept;  ///< swaps: `other` takes ours and closes it
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
   ~Queue();  ///< closes the descriptor (\man{mq_close,3})
