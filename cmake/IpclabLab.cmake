@@ -2,6 +2,11 @@
 # its demo programs, and its public (and, when asked, hidden) test binaries.
 #
 #   ipclab_add_lab(APPS server client TIMEOUT 30)
+#   ipclab_add_lab(HIDDEN_LINK_OPTIONS -Wl,--wrap=mq_notify)
+#
+# HIDDEN_LINK_OPTIONS go to the hidden test binary's link: for link-time
+# interposition (--wrap=SYMBOL), the way a hidden test makes a race happen
+# every time instead of hoping to hit it. The wrapper is defined by the tests.
 #
 # The student's files are the *.cpp of this lab's src/ folder in the course tree:
 # the course decides which files exist; IPCLAB_IMPL only decides where they come from.
@@ -16,7 +21,7 @@ function(ipclab_target_defaults target)
 endfunction()
 
 function(ipclab_add_lab)
-  cmake_parse_arguments(LAB "" "TIMEOUT" "APPS" ${ARGN})
+  cmake_parse_arguments(LAB "" "TIMEOUT" "APPS;HIDDEN_LINK_OPTIONS" ${ARGN})
   get_filename_component(lab_id "${CMAKE_CURRENT_SOURCE_DIR}" NAME)  # 01-fifo
   string(SUBSTRING "${lab_id}" 0 2 nn)                              # 01
   if(NOT LAB_TIMEOUT)
@@ -64,10 +69,10 @@ function(ipclab_add_lab)
     set_tests_properties(lab${nn}.demo PROPERTIES LABELS "lab${nn};demo" TIMEOUT 60)
   endif()
 
-  _ipclab_add_tests(${nn} public "${CMAKE_CURRENT_SOURCE_DIR}/tests" ${LAB_TIMEOUT})
+  _ipclab_add_tests(${nn} public "${CMAKE_CURRENT_SOURCE_DIR}/tests" ${LAB_TIMEOUT} "")
   set(hidden_dir "${PROJECT_SOURCE_DIR}/grader/hidden/${lab_id}")
   if(IPCLAB_HIDDEN_TESTS AND IS_DIRECTORY "${hidden_dir}")
-    _ipclab_add_tests(${nn} hidden "${hidden_dir}" ${LAB_TIMEOUT})
+    _ipclab_add_tests(${nn} hidden "${hidden_dir}" ${LAB_TIMEOUT} "${LAB_HIDDEN_LINK_OPTIONS}")
   endif()
 
   # `cmake --build build --target check01`: build this lab and run its tests.
@@ -77,7 +82,7 @@ function(ipclab_add_lab)
   add_dependencies(check${nn} lab${nn}_all)
 endfunction()
 
-function(_ipclab_add_tests nn kind dir timeout)
+function(_ipclab_add_tests nn kind dir timeout link_options)
   file(GLOB test_sources CONFIGURE_DEPENDS "${dir}/*_test.cpp")
   if(NOT test_sources)
     return()
@@ -85,11 +90,12 @@ function(_ipclab_add_tests nn kind dir timeout)
   set(exe lab${nn}_${kind}_tests)
   # The objects apart from the executable: the grader builds them (trusted code
   # only) before it compiles a submission, and then only links.
-  add_library(${exe}_objects OBJECT ${test_sources} "${PROJECT_SOURCE_DIR}/labs/common/testing/src/main.cpp")
+  add_library(${exe}_objects OBJECT ${test_sources})
   target_link_libraries(${exe}_objects PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
   ipclab_target_defaults(${exe}_objects)
-  add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects>)
+  add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects> $<TARGET_OBJECTS:ipclab_test_main>)
   target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
+  target_link_options(${exe} PRIVATE ${link_options})
   add_dependencies(lab${nn}_all ${exe})
   # The grader's negative controls (hidden tests that must fail: "controls" in
   # the lab's rubric) are not ctest tests.

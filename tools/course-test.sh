@@ -112,7 +112,7 @@ public_tests_compile() {  # the course's own code only, never the student's file
   if [ ! -f build/skeleton/build.ninja ]; then
     cmake --preset skeleton >build/.configure-skeleton.log 2>&1 || { cat build/.configure-skeleton.log; return 1; }
   fi
-  local targets=(ipclab_common ipclab_testing) lab
+  local targets=(ipclab_common ipclab_testing ipclab_test_main) lab
   for lab in labs/[0-9][0-9]-*/tests; do
     targets+=("lab$(basename "$(dirname "$lab")" | cut -c1-2)_public_tests_objects")
   done

@@ -25,11 +25,26 @@ for f in /dev/shm/ipclab.* /dev/shm/sem.ipclab.*; do
   name=${f##*/}
   [ -e "$f" ] && ! owner_alive "${name#sem.}" && { report "shared memory or semaphore $f"; rm -f "$f"; }
 done
-if [ -d /dev/mqueue ]; then
-  for q in /dev/mqueue/ipclab.*; do
-    [ -e "$q" ] && ! owner_alive "${q##*/}" && { report "message queue /${q#/dev/mqueue/}"; rm -f "$q"; }
-  done
-fi
+# POSIX queues: /dev/mqueue, or where it is not mounted (some machines), as
+# root a private mount of the same file system (one per IPC namespace, so it
+# shows the same queues) made in a mount namespace of its own.
+mq_names() {
+  if [ -d /dev/mqueue ]; then
+    ls /dev/mqueue
+  elif [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+    unshare --mount sh -c 'd=$(mktemp -d) && mount -t mqueue none "$d" && ls "$d"; umount "$d" 2>/dev/null; rmdir "$d"'
+  fi
+}
+mq_remove() {  # $1 = a name without its slash
+  if [ -d /dev/mqueue ]; then
+    rm -f "/dev/mqueue/$1"
+  else
+    unshare --mount sh -c 'd=$(mktemp -d) && mount -t mqueue none "$d" && rm -f "$d/$1"; umount "$d" 2>/dev/null; rmdir "$d"' sh "$1"
+  fi
+}
+for q in $(mq_names 2>/dev/null | grep '^ipclab\.'); do
+  owner_alive "$q" || { report "message queue /$q"; mq_remove "$q"; }
+done
 # System V message queues under the test suite's keys (0x4...: unique_sysv_key()).
 while read -r key id _; do
   case "$key" in

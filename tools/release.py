@@ -55,6 +55,7 @@ NOT_RELEASED = [
     "README.md",  # the release has its own, written from tools/release/README.md
     "docs/instructor-guide.md", "docs/answers/",  # the answers to the handouts' exercises
     "solutions/", "grader/hidden/", "grader/mutants/", "grader/selftest/", "grader/README.md",
+    "docs/answers/",  # answers to the handouts' exercises: instructors only
     ".ci/", "tools/release/", "tools/release.py", "tools/leakcheck.py", "tools/leakcheck-allow.txt",
     "tools/check-classroom.py", "tools/release-test.sh", "tools/skeletons.sh", "tools/leftovers.sh",
     "tools/gradescope.sh", "tools/gradescope/", "tools/gradescope-test.sh", "tools/gradescope-check.py",

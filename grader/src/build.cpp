@@ -157,7 +157,7 @@ std::vector<std::string> CourseBuild::test_targets(const Lab& lab, bool with_hid
 }
 
 void CourseBuild::build_trusted(const std::vector<Lab>& labs, bool with_hidden) {
-  std::vector<std::string> targets = {"ipclab_common", "ipclab_testing"};
+  std::vector<std::string> targets = {"ipclab_common", "ipclab_testing", "ipclab_test_main"};
   for (const auto& lab : labs) {
     for (const auto& target : test_targets(lab, with_hidden)) {
       targets.push_back(target + "_objects");

@@ -1,7 +1,8 @@
-// The main() of every test binary. Compiled into each test executable as a
-// source file, never taken from an archive: a student file that defines main()
-// then fails to link ("multiple definition of main") instead of silently
-// replacing the test runner, as it could with gtest_main.a.
+// The main() of every test binary. Compiled once (the object library
+// ipclab_test_main) and linked into each test executable as an object file,
+// never taken from an archive: a student file that defines main() then fails
+// to link ("multiple definition of main") instead of silently replacing the
+// test runner, as it could with gtest_main.a.
 #include <gtest/gtest.h>
 
 #include <cstdio>
