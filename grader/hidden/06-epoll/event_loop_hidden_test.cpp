@@ -21,18 +21,6 @@ using testing::fails_with;
 
 class EventLoopHidden : public EpollTest {};
 
-/// Waits until `duration` has passed on CLOCK_MONOTONIC. Not an ordering
-/// sleep: the tests of a timer need time itself to pass.
-void let_time_pass(std::chrono::nanoseconds duration) {
-  timespec until{};
-  ::clock_gettime(CLOCK_MONOTONIC, &until);
-  auto total = std::chrono::seconds(until.tv_sec) + std::chrono::nanoseconds(until.tv_nsec) + duration;
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(total);
-  until = {static_cast<time_t>(seconds.count()), static_cast<long>((total - seconds).count())};
-  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
-  }
-}
-
 /// The "clockid:" line of a timerfd's /proc/self/fdinfo entry (1 is CLOCK_MONOTONIC).
 long clock_of(int fd) {
   std::ifstream info("/proc/self/fdinfo/" + std::to_string(fd));

@@ -35,15 +35,6 @@ const std::initializer_list<std::string_view> kEpollWait = {"epoll_wait", "epoll
   return ::testing::AssertionSuccess();
 }
 
-/// Waits until `duration` has passed on CLOCK_MONOTONIC: the timer tests need
-/// time itself to pass (this orders nothing).
-void let_time_pass(std::chrono::nanoseconds duration) {
-  auto until = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < until) {
-    ::poll(nullptr, 0, std::max(1, milliseconds_until(until)));
-  }
-}
-
 /// Sends with the raw call, never waiting (the test's own queue descriptor).
 void raw_send(mqd_t mqd, const std::string& text, unsigned priority) {
   timespec long_ago{0, 0};

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -36,6 +37,18 @@ inline Pipe make_pipe() {
 /// Writes `text` to `fd` in one call (a pipe takes it whole: it is short).
 inline void put(int fd, std::string_view text) {
   check(::write(fd, text.data(), text.size()), "write", "by the test");
+}
+
+/// Waits until `duration` has passed on CLOCK_MONOTONIC. Not an ordering
+/// sleep: the tests of a timer need time itself to pass.
+inline void let_time_pass(std::chrono::nanoseconds duration) {
+  timespec until{};
+  ::clock_gettime(CLOCK_MONOTONIC, &until);
+  auto total = std::chrono::seconds(until.tv_sec) + std::chrono::nanoseconds(until.tv_nsec) + duration;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(total);
+  until = {static_cast<time_t>(seconds.count()), static_cast<long>((total - seconds).count())};
+  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+  }
 }
 
 /// True while a queue called `name` exists (checked without the code under test).
