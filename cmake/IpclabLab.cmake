@@ -102,6 +102,8 @@ function(_ipclab_add_tests nn kind dir timeout link_options)
   set(filter "*")
   set(rubric "${PROJECT_SOURCE_DIR}/grader/rubric/${lab_id}.json")
   if(kind STREQUAL "hidden" AND EXISTS "${rubric}")
+    # A control added to the rubric must leave ctest at the next build.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${rubric}")
     file(READ "${rubric}" rubric_text)
     string(JSON count ERROR_VARIABLE no_controls LENGTH "${rubric_text}" controls)
     if(NOT no_controls AND count GREATER 0)

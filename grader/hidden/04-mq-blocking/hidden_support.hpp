@@ -102,57 +102,6 @@ inline std::string take_all(mqd_t mqd) {
   return text.empty() ? "empty" : text;
 }
 
-/// What the scheduler knows about a process: how often it went to sleep of its
-/// own accord, how often it was preempted, and its CPU time in clock ticks.
-struct TaskStats {
-  long voluntary_switches = -1;    ///< voluntary_ctxt_switches in /proc/PID/status
-  long involuntary_switches = -1;  ///< nonvoluntary_ctxt_switches
-  long cpu_ticks = -1;             ///< utime + stime of /proc/PID/stat
-};
-
-/// Reads TaskStats of `pid` (-1 fields when the process is gone).
-inline TaskStats task_stats(pid_t pid) {
-  TaskStats stats;
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    std::istringstream fields(line);
-    std::string key;
-    long value = -1;
-    fields >> key >> value;
-    if (key == "voluntary_ctxt_switches:") {
-      stats.voluntary_switches = value;
-    } else if (key == "nonvoluntary_ctxt_switches:") {
-      stats.involuntary_switches = value;
-    }
-  }
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  if (auto paren = text.rfind(')'); paren != std::string::npos) {
-    std::istringstream fields(text.substr(paren + 1));
-    std::string field;
-    long utime = 0;
-    long stime = 0;
-    for (int number = 3; number <= 15 && fields >> field; ++number) {
-      if (number == 14) {
-        utime = std::stol(field);
-      } else if (number == 15) {
-        stime = std::stol(field);
-        stats.cpu_ticks = utime + stime;
-      }
-    }
-  }
-  return stats;
-}
-
-/// "5 voluntary and 0 involuntary context switches, 1 tick of CPU" for a message.
-inline std::string describe(const TaskStats& stats) {
-  return std::to_string(stats.voluntary_switches) + " voluntary and " +
-         std::to_string(stats.involuntary_switches) + " involuntary context switches, " +
-         std::to_string(stats.cpu_ticks) + " clock ticks of CPU time";
-}
-
 /// In a child: runs `call` (a call of the code under test) and turns a
 /// SystemError into a failure of the child that says what the behaviour
 /// expected instead: "B4.9: receive_for(75 ms) threw mq_timedreceive:
@@ -187,56 +136,12 @@ inline ::testing::AssertionResult waits_in(testing::ChildProcess& child,
   return stopped(child, testing::blocked_in(child, calls));
 }
 
-namespace detail {
-inline ::testing::AssertionResult sleeps_in(testing::ChildProcess& child, std::string_view call,
-                                            std::chrono::milliseconds window) {
-  TaskStats before;
-  TaskStats after;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (auto blocked = testing::blocked_in(child, {call}); !blocked) {
-      return blocked;
-    }
-    before = task_stats(child.pid());
-    pollfd exit{child.exit_fd(), POLLIN, 0};
-    ::poll(&exit, 1, static_cast<int>(window.count()));
-    if (child.has_exited()) {
-      return ::testing::AssertionFailure()
-             << "child '" << child.name() << "' was waiting in " << call
-             << ", then returned although nothing had changed: it " << child.wait().outcome();
-    }
-    if (auto blocked = testing::blocked_in(child, {call}); !blocked) {
-      return blocked;
-    }
-    after = task_stats(child.pid());
-    if (after.voluntary_switches == before.voluntary_switches &&
-        after.involuntary_switches == before.involuntary_switches &&
-        after.cpu_ticks <= before.cpu_ticks + 1) {
-      return ::testing::AssertionSuccess();
-    }
-  }
-  return ::testing::AssertionFailure()
-         << "child '" << child.name() << "' was seen in " << call
-         << ", but it does not sleep there: "
-         << "in " << window.count() << " ms it went from " << describe(before) << " to "
-         << describe(after) << " (twice in a row). A waiting call must be one " << call
-         << " that sleeps until the queue changes, not a loop of short or non-blocking calls";
-}
-}  // namespace detail
-
-/// Passes when `child` waits *asleep* in `call`: blocked in it, then, after a
-/// measuring window of `window`, still blocked in it without having woken up
-/// once (voluntary and involuntary context switches unchanged) or used CPU time.
-/// A loop of non-blocking calls is never seen asleep in the call (blocked_in
-/// fails); a loop of short timed calls is, but wakes up in the window. The
-/// window orders nothing: a correct solution stays asleep however long it is,
-/// and it only gives a polling loop the time to show itself. A correct wait may
-/// have slept once on its way in (a page fault, an allocation), so one window
-/// with a wake-up is forgiven; a polling loop wakes up in both.
-/// On a failure the child is killed (see stopped()).
+/// testing::sleeps_in for one call, and the child is killed when it fails (see
+/// stopped()): a wait that is a loop of short or non-blocking calls is caught.
 inline ::testing::AssertionResult sleeps_in(
     testing::ChildProcess& child, std::string_view call,
     std::chrono::milliseconds window = std::chrono::milliseconds(100)) {
-  return stopped(child, detail::sleeps_in(child, call, window));
+  return stopped(child, testing::sleeps_in(child, {call}, window));
 }
 
 /// Milliseconds of a duration, for failure messages ("1000.3 ms").

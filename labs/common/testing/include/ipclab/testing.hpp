@@ -12,4 +12,5 @@
 #include "ipclab/testing/fixture.hpp"
 #include "ipclab/testing/sanitizers.hpp"
 #include "ipclab/testing/signals.hpp"
+#include "ipclab/testing/sleeping.hpp"
 #include "ipclab/testing/umask.hpp"
