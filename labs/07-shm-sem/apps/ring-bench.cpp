@@ -37,11 +37,13 @@ struct Options {
   std::uint32_t capacity = 256;
 };
 
+constexpr const char* kUsage =
+    "usage: ring-bench [--messages N] [--size BYTES] [--capacity SLOTS]\n"
+    "  moves N messages (default 1000000) of BYTES bytes (default 100, at most 8192)\n"
+    "  through a shared memory ring of SLOTS slots (default 256) and a POSIX queue\n";
+
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "ring-bench: " << problem << "\n"
-            << "usage: ring-bench [--messages N] [--size BYTES] [--capacity SLOTS]\n"
-            << "  moves N messages (default 1000000) of BYTES bytes (default 100, at most 8192)\n"
-            << "  through a shared memory ring of SLOTS slots (default 256) and a POSIX queue\n";
+  std::cerr << "ring-bench: " << problem << "\n" << kUsage;
   std::exit(2);
 }
 
@@ -60,6 +62,10 @@ Options parse(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
     if (i + 1 >= argc) {
       usage(arg == "--messages" || arg == "--size" || arg == "--capacity"
                 ? arg + " needs a value"
