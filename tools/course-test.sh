@@ -161,6 +161,22 @@ slides_and_fit() {  # chromium for the fit check: installed here, not by ./ipcla
   ./ipclab slides
 }
 
+# The wrong solutions' labs, in two halves about equal in number: the first
+# half in the grader's lane, after its self-tests, the second in the labs' lane.
+mutant_labs=()
+for dir in grader/mutants/[0-9][0-9]-*/; do
+  [ -d "$dir" ] && mutant_labs+=("$(basename "$dir" | cut -c1-2)")
+done
+half=$(( (${#mutant_labs[@]} + 1) / 2 ))
+mutants_there=${mutant_labs[*]:0:$half}
+mutants_here=${mutant_labs[*]:$half}
+
+mutants_in_own_build() {  # LAB... : grader/mutants/run.sh in build/grade-mutants
+  [ $# -gt 0 ] || { echo "no labs left for this half"; return 0; }
+  ./ipclab grade --help >/dev/null || return 1  # the grader: built by the other lane, or now
+  IPCLAB_GRADE_BUILD=$PWD/build/grade-mutants grader/mutants/run.sh build/grader/ipclab-grader "$@"
+}
+
 # Two lanes: the labs' own builds and test runs in one, the grader's (which
 # spends much of its time waiting on sandboxes, timeouts and child processes)
 # in the other. Every step judges only what its own run created, so they may
@@ -183,6 +199,10 @@ lane_labs() {
       # Builds the course once more, in the reproduced /autograder (its own
       # scratch folder and grader build): in this lane, to even out the two.
       step "Gradescope autograder: reference 100%, skeleton 0, compile error, timeout" tools/gradescope-test.sh
+      # Half of the wrong solutions, graded in a build folder of their own:
+      # build/grade admits one grader run at a time, and the other lane's
+      # self-tests use it.
+      step "wrong solutions lose points (grader/mutants $mutants_here)" mutants_in_own_build $mutants_here
     fi
   fi
   # Slides first: the site copies the rendered decks in, and checks their links too.
@@ -198,7 +218,8 @@ lane_grader() {
   else
     step "grader: unit tests, rubric, self-tests" grader_suite
     step "student release: builds, grades, no leak" tools/release-test.sh build/grader/ipclab-grader
-    step "wrong solutions lose points (grader/mutants)" grader/mutants/run.sh build/grader/ipclab-grader
+    step "wrong solutions lose points (grader/mutants $mutants_there)" \
+      grader/mutants/run.sh build/grader/ipclab-grader $mutants_there
   fi
 }
 
