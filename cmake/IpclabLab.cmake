@@ -20,6 +20,14 @@ function(ipclab_target_defaults target)
   endif()
 endfunction()
 
+# The course's own code (labs/common and the tests, never a lab's src/ or
+# apps/): the same flags in every build of a checkout (CMakeLists.txt,
+# IPCLAB_COURSE_CODE_OPTIONS).
+function(ipclab_course_code target)
+  ipclab_target_defaults(${target})
+  target_compile_options(${target} PRIVATE ${IPCLAB_COURSE_CODE_OPTIONS})
+endfunction()
+
 function(ipclab_add_lab)
   cmake_parse_arguments(LAB "" "TIMEOUT" "APPS;HIDDEN_LINK_OPTIONS" ${ARGN})
   get_filename_component(lab_id "${CMAKE_CURRENT_SOURCE_DIR}" NAME)  # 01-fifo
@@ -92,7 +100,7 @@ function(_ipclab_add_tests nn kind dir timeout link_options)
   # only) before it compiles a submission, and then only links.
   add_library(${exe}_objects OBJECT ${test_sources})
   target_link_libraries(${exe}_objects PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
-  ipclab_target_defaults(${exe}_objects)
+  ipclab_course_code(${exe}_objects)
   add_executable(${exe} $<TARGET_OBJECTS:${exe}_objects> $<TARGET_OBJECTS:ipclab_test_main>)
   target_link_libraries(${exe} PRIVATE lab${nn} ipclab_testing GTest::gmock GTest::gtest)
   target_link_options(${exe} PRIVATE ${link_options})
@@ -136,7 +144,10 @@ function(_ipclab_prebuilt_lab lib lab_id)
   set_target_properties(${lib} PROPERTIES
     IMPORTED_LOCATION "${IPCLAB_PREBUILT}/${lab_id}/lib${lib}.a"
     INTERFACE_INCLUDE_DIRECTORIES "${CMAKE_CURRENT_SOURCE_DIR}/include"
-    INTERFACE_LINK_LIBRARIES ipclab_common)
+    INTERFACE_LINK_LIBRARIES ipclab_common
+    # -I, not -isystem: the tests' objects then compile exactly as in a
+    # student's build, and the two share them (IPCLAB_CCACHE). CMake 3.23+.
+    IMPORTED_NO_SYSTEM TRUE)
   string(TOUPPER "${CMAKE_BUILD_TYPE}" type)
   separate_arguments(flags UNIX_COMMAND
     "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${type}} ${CMAKE_CXX20_STANDARD_COMPILE_OPTION}")
