@@ -33,9 +33,9 @@ student_copy=0
 
 ipclab_require_linux
 if [ $student_copy -eq 1 ]; then
-  ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_DOCS
+  ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_DOCS --optional $IPCLAB_PKGS_SHARE
 else
-  ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_SELFTEST $IPCLAB_PKGS_RELEASE $IPCLAB_PKGS_DOCS
+  ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER $IPCLAB_PKGS_SELFTEST $IPCLAB_PKGS_RELEASE $IPCLAB_PKGS_DOCS --optional $IPCLAB_PKGS_SHARE
 fi
 ipclab_try_packages $IPCLAB_PKGS_DOCS_OPTIONAL
 ipclab_check_cmake_version

@@ -4,6 +4,11 @@
 
 # The packages each part of the course needs (Debian 12 / Ubuntu 22.04+ names).
 IPCLAB_PKGS_BUILD="g++ cmake ninja-build libgtest-dev libgmock-dev"
+# ccache (optional): the builds of one checkout share the course's compiled
+# objects (the grader's trusted build and ./ipclab check, the presets of
+# ./ipclab test; see CMakeLists.txt). Not in the Gradescope image
+# (tools/gradescope/setup.sh), which builds once.
+IPCLAB_PKGS_SHARE="ccache"
 IPCLAB_PKGS_GRADER="nlohmann-json3-dev libcli11-dev libarchive-dev bubblewrap binutils"
 IPCLAB_PKGS_SELFTEST="python3 patch"  # self-tests and mutants read results.json with python3; mutants are patches
 IPCLAB_PKGS_RELEASE="python3 python3-yaml git"  # ./ipclab release and its test: the leak check, the workflow's YAML, --git
@@ -49,21 +54,32 @@ _ipclab_apt_install() {  # $1 = sudo prefix, rest = packages; returns apt's stat
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# ipclab_ensure_packages PKG... : all of them installed, or a clear stop.
+# ipclab_ensure_packages PKG... [--optional PKG...] : all of the first ones
+# installed, or a clear stop; the optional ones (speed, not function) installed
+# along with them when they can be, and never a reason to stop.
 ipclab_ensure_packages() {
+  local required=() optional=()
+  while [ $# -gt 0 ] && [ "$1" != --optional ]; do required+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && optional=("$@")
   if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian or Ubuntu: we cannot install; say what is needed and let the build try.
-    echo "ipclab: not a Debian/Ubuntu system; make sure these are installed: $*" >&2
+    echo "ipclab: not a Debian/Ubuntu system; make sure these are installed: ${required[*]}" >&2
     return 0
   fi
   local missing sudo
-  missing=$(_ipclab_missing "$@")
-  [ -z "$missing" ] && return 0
+  missing=$(_ipclab_missing "${required[@]}")
+  if [ -z "$missing" ]; then
+    [ ${#optional[@]} -eq 0 ] || ipclab_try_packages "${optional[@]}"
+    return 0
+  fi
   if sudo=$(_ipclab_sudo); then
+    # One apt-get for both (a fresh machine pays for one); the required alone
+    # when an optional one is not to be had here.
     # shellcheck disable=SC2086
-    if _ipclab_apt_install "$sudo" $missing && [ -z "$(_ipclab_missing $missing)" ]; then
-      return 0
-    fi
+    { [ ${#optional[@]} -gt 0 ] && _ipclab_apt_install "$sudo" $missing $(_ipclab_missing "${optional[@]}"); } ||
+      _ipclab_apt_install "$sudo" $missing || true
+    # shellcheck disable=SC2086
+    [ -z "$(_ipclab_missing $missing)" ] && return 0
     echo "ipclab: installing the packages failed. Try by hand:" >&2
   else
     echo "ipclab: some packages are missing, and installing them needs root. Run:" >&2
