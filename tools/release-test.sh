@@ -11,7 +11,8 @@
 #      handout) makes the release refuse, naming the three files, and leaves
 #      nothing behind; a tree that holds an answers file is refused for its path;
 #   5. in the release: the student preset builds, ./ipclab check 01 runs the
-#      public tests only, the untouched skeletons fail fast, the grade table of
+#      public tests only, the untouched skeletons fail fast, grading then
+#      reuses the course's objects that check compiled, the grade table of
 #      the skeleton shows the public points with the "instructor grades more"
 #      line and nothing a student copy lacks, the Classroom command gives a lab
 #      its points only when all of its tests pass, and the docs build.
@@ -135,6 +136,16 @@ done_with "the student preset builds; ./ipclab check 01 runs the public tests"
 "$root/tools/skeleton-fails-fast.sh" build/student | sed 's/^/  /' || fail "the skeletons do not fail fast"
 
 "$grader" grade --course . --jobs 2 >"$work/grade.txt" 2>"$work/grade.err" || { cat "$work/grade.err"; fail "grading the release failed"; }
+# Grading compiled none of the course's own code that ./ipclab check 01 had
+# compiled: the two builds share it (ccache; CMakeLists.txt, IPCLAB_CCACHE).
+if command -v ccache >/dev/null; then
+  shared=$(( $(find labs/common -name '*.cpp' | wc -l) + $(ls labs/01-*/tests/*_test.cpp | wc -l) ))
+  hits=$(ccache -d build/.ccache --print-stats | awk '$1 == "direct_cache_hit" {print $2}')
+  [ "${hits:-0}" -ge "$shared" ] ||
+    fail "grading after ./ipclab check 01 reused ${hits:-0} compiled files of the course, expected $shared (do the two builds compile them alike?)"
+else
+  echo "  (no ccache on this machine: the check that grading reuses ./ipclab check's objects is skipped)"
+fi
 public=$(python3 -c 'import json,glob; print(int(sum(t.get("points",1) for f in sorted(glob.glob("grader/rubric/*.json")) for t in json.load(open(f))["tests"])))')
 line="Public tests only: your instructor grades the same files with more (hidden) tests of the same behaviours."
 grep -qxF "$line" "$work/grade.txt" || { cat "$work/grade.txt"; fail "the grade table does not say that the instructor grades more"; }
