@@ -52,12 +52,12 @@ TEST_F(SysvHidden, B2_2_KeyOfAPathThatCannotBeReachedThrowsFtoksErrno) {
   std::ofstream(file) << "x";
   struct Case {
     std::filesystem::path path;
-    int error;
+    const char* error;  // a name, so that a failure says ENOTDIR, not 20
     const char* why;
   };
-  for (const Case& c : {Case{scratch_path("missing"), ENOENT, "a missing file"},
-                        Case{scratch_path("no-dir") / "file", ENOENT, "a missing directory"},
-                        Case{file / "child", ENOTDIR, "a path through a regular file"}}) {
+  for (const Case& c : {Case{scratch_path("missing"), "ENOENT", "a missing file"},
+                        Case{scratch_path("no-dir") / "file", "ENOENT", "a missing directory"},
+                        Case{file / "child", "ENOTDIR", "a path through a regular file"}}) {
     EXPECT_TRUE(fails_with("ftok", c.error, [&] { make_key(c.path, 1); }))
         << "B2.2: make_key of " << c.why << " (" << c.path << ")";
   }

@@ -80,10 +80,4 @@ template <typename Action>
   return fails_with_one_of(call, {expected}, std::forward<Action>(action));
 }
 
-/// The same with the errno as a number, for a table of cases (`c.error`).
-template <typename Action>
-::testing::AssertionResult fails_with(std::string_view call, int expected_errno, Action&& action) {
-  return detail::fails_with_any(call, {expected_errno}, std::forward<Action>(action));
-}
-
 }  // namespace ipclab::testing
