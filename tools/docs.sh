@@ -18,9 +18,10 @@ config=$work/Doxyfile
 } > "$config"
 theme=/usr/share/doxygen-awesome-css
 if [ -f "$theme/doxygen-awesome.css" ]; then
-  echo "HTML_EXTRA_STYLESHEET = $theme/doxygen-awesome.css $theme/doxygen-awesome-sidebar-only.css" >> "$config"
+  echo "HTML_EXTRA_STYLESHEET = $theme/doxygen-awesome.css $theme/doxygen-awesome-sidebar-only.css docs/site.css" >> "$config"
 else
   echo "docs: doxygen-awesome-css is not installed; using Doxygen's plain theme"
+  echo "HTML_EXTRA_STYLESHEET = docs/site.css" >> "$config"
 fi
 # Figures (docs/figures/README.md): rendered to SVG, and found by Doxygen
 # through IMAGE_PATH, which copies each one a handout shows into the site.
