@@ -30,6 +30,9 @@ say "packages: $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER python3 (installing those 
 # shellcheck disable=SC2086  # the lists are words
 ipclab_ensure_packages $IPCLAB_PKGS_BUILD $IPCLAB_PKGS_GRADER python3
 ipclab_check_cmake_version
+# No compiler cache: the image builds once (and the course's reproduction of
+# Gradescope must not pick up its host's ccache; CMakeLists.txt, IPCLAB_CCACHE).
+export IPCLAB_CCACHE=OFF
 
 # Compilers at once: what the container really has (cgroup quota and memory).
 jobs=$(python3 tools/gradescope/results.py jobs)
