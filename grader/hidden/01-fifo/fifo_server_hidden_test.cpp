@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -35,15 +34,8 @@ using hidden::write_calls;
 using testing::blocked_in;
 using testing::ChildProcess;
 using testing::fails_with;
+using testing::shout;
 namespace fs = std::filesystem;
-
-std::vector<std::byte> shout(pid_t /*client*/, std::span<const std::byte> body) {
-  std::string text = to_string(body);
-  for (char& c : text) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return to_bytes(text);
-}
 
 /// A pid that no process of the test has: a client that never existed or is gone.
 pid_t ghost_pid(int n) { return 2'000'000'000 + n; }

@@ -110,16 +110,6 @@ inline void raw_create(const std::string& name, long max_messages, long message_
   ::mq_close(mqd);
 }
 
-/// True while a queue called `name` exists (the test's own mq_open).
-inline bool queue_exists(const std::string& name) {
-  mqd_t mqd = ::mq_open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (mqd == static_cast<mqd_t>(-1)) {
-    return false;
-  }
-  ::mq_close(mqd);
-  return true;
-}
-
 /// The test's own descriptor on an existing queue, opened O_RDWR | O_NONBLOCK:
 /// its sends and takes never wait and never use the code under test.
 class Peek {

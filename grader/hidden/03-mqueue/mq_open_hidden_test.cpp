@@ -31,13 +31,13 @@ using hidden::kernel_attributes;
 using hidden::mode_of;
 using hidden::octal;
 using hidden::Peek;
-using hidden::queue_exists;
 using hidden::raw_create;
 using hidden::set_nonblocking;
 using hidden::UmaskFor;
 using hidden::UnlinkedAtEnd;
 using testing::ChildProcess;
 using testing::fails_with;
+using testing::message_queue_exists;
 
 /// Passes when `action` throws std::invalid_argument whose text contains
 /// `problem` (what name_problem() said) — the sign that the name was checked
@@ -135,7 +135,7 @@ TEST_F(MqHidden, B3_2_InvalidNamesAreInvalidArgumentSayingWhyAndCreateNothing) {
         << c.why;
     EXPECT_TRUE(refused_before_the_call(problem, [&] { Queue::open(c.name, Access::read_only); }))
         << "B3.2: open with " << c.why;
-    EXPECT_FALSE(queue_exists(repaired))
+    EXPECT_FALSE(message_queue_exists(repaired))
         << "B3.2: after a name with " << c.why << " a queue " << repaired
         << " exists: an invalid name must be refused, never repaired";
   }
@@ -168,7 +168,7 @@ TEST_F(MqHidden, B3_4_OpenNeverCreatesInAnyAccessMode) {
     const std::string name = cleaned_name("missing");
     EXPECT_TRUE(fails_with("mq_open", "ENOENT", [&] { Queue::open(name, access); }))
         << "B3.4: open(" << access_name(access) << ") of a missing queue";
-    EXPECT_FALSE(queue_exists(name))
+    EXPECT_FALSE(message_queue_exists(name))
         << "B3.4: open(" << access_name(access) << ") created the queue: no O_CREAT in open";
   }
   const std::string name = cleaned_name("gone");
@@ -354,7 +354,7 @@ TEST_F(MqHidden, B3_7_EachLimitAboveTheMaximumIsEinvalNamingThatLimit) {
         CHILD_REQUIRE(what.find(std::to_string(c.value)) != std::string::npos,
                       "B3.7: " + asked + ": the error must give the value of " + c.limit + " (" +
                           std::to_string(c.value) + "); it said: " + what);
-        CHILD_REQUIRE(!queue_exists(name), "B3.7: the refused queue exists anyway");
+        CHILD_REQUIRE(!message_queue_exists(name), "B3.7: the refused queue exists anyway");
         return;
       }
       CHILD_REQUIRE(false, "B3.7: " + asked + " was accepted for an unprivileged process");
@@ -399,7 +399,7 @@ TEST_F(MqHidden, B3_7_LimitsThatAreNotPositiveAreEinvalAndCreateNothing) {
     const std::string name = mq_name("not-positive");
     EXPECT_TRUE(fails_with("mq_open", "EINVAL", [&] { Queue::create(name, limits); }))
         << "B3.7: Limits{" << limits.max_messages << ", " << limits.message_size << "}";
-    EXPECT_FALSE(queue_exists(name)) << "B3.7: the refused queue exists anyway";
+    EXPECT_FALSE(message_queue_exists(name)) << "B3.7: the refused queue exists anyway";
   }
 }
 
@@ -592,7 +592,7 @@ TEST_F(MqHidden, B3_16_AnotherProcessKeepsUsingAQueueAfterItsNameIsUnlinked) {
   });
   ASSERT_TRUE(opened.wait_for(holder));
   unlink(name);
-  EXPECT_FALSE(queue_exists(name)) << "B3.16: unlink must remove the name (mq_unlink)";
+  EXPECT_FALSE(message_queue_exists(name)) << "B3.16: unlink must remove the name (mq_unlink)";
   mine.send(to_bytes("after unlink"), 3);
   unlinked.notify();
   ASSERT_TRUE(answered.wait_for(holder));
@@ -671,12 +671,13 @@ TEST_F(MqHidden, B3_17_AMovedFromOwnerDoesNotUnlinkTheName) {
   EXPECT_EQ(first->name(), "") << "B3.17: a moved-from QueueOwner owns no name";
   EXPECT_EQ(second.name(), name_) << "B3.17: the move constructor takes over the name";
   first.reset();
-  EXPECT_TRUE(queue_exists(name_))
+  EXPECT_TRUE(message_queue_exists(name_))
       << "B3.17: destroying a moved-from QueueOwner unlinked the name it had given away";
   {
     QueueOwner last(std::move(second));
   }
-  EXPECT_FALSE(queue_exists(name_)) << "B3.17: the QueueOwner that holds the name unlinks it";
+  EXPECT_FALSE(message_queue_exists(name_))
+      << "B3.17: the QueueOwner that holds the name unlinks it";
 }
 
 TEST_F(MqHidden, B3_17_MoveAssigningAnOwnerUnlinksItsOldName) {
@@ -688,13 +689,13 @@ TEST_F(MqHidden, B3_17_MoveAssigningAnOwnerUnlinksItsOldName) {
     QueueOwner target(old_name);
     QueueOwner source(new_name);
     target = std::move(source);
-    EXPECT_FALSE(queue_exists(old_name))
+    EXPECT_FALSE(message_queue_exists(old_name))
         << "B3.17: move assignment must unlink the name the QueueOwner held before";
-    EXPECT_TRUE(queue_exists(new_name)) << "B3.17: ... and not the one it takes over";
+    EXPECT_TRUE(message_queue_exists(new_name)) << "B3.17: ... and not the one it takes over";
     EXPECT_EQ(target.name(), new_name) << "B3.17: the owner now holds the other name";
     EXPECT_EQ(source.name(), "") << "B3.17: a moved-from QueueOwner owns no name";
   }
-  EXPECT_FALSE(queue_exists(new_name)) << "B3.17: the new owner unlinks it in the end";
+  EXPECT_FALSE(message_queue_exists(new_name)) << "B3.17: the new owner unlinks it in the end";
 }
 
 TEST_F(MqHidden, B3_17_AnOwnerUnlinksOnlyTheNameAndIgnoresANameAlreadyGone) {
@@ -702,7 +703,7 @@ TEST_F(MqHidden, B3_17_AnOwnerUnlinksOnlyTheNameAndIgnoresANameAlreadyGone) {
   {
     QueueOwner owner(name_);
   }
-  EXPECT_FALSE(queue_exists(name_)) << "B3.17: ~QueueOwner must unlink the name";
+  EXPECT_FALSE(message_queue_exists(name_)) << "B3.17: ~QueueOwner must unlink the name";
   ASSERT_TRUE(is_open(queue.native()))
       << "B3.17: ~QueueOwner unlinks the name; it must not close anyone's descriptor";
   queue.send(to_bytes("still works"), 6);
@@ -739,7 +740,8 @@ TEST_F(MqHidden, B3_18_ManyCyclesOfOpeningMovingAndFailingLeaveNoDescriptorBehin
         << "B3.18: cycle " << cycle
         << ": descriptors stay open after every Queue is gone: ~Queue must mq_close, move "
            "assignment must close the old descriptor, a failed open must leave none";
-    ASSERT_FALSE(queue_exists(name)) << "B3.18: cycle " << cycle << ": ~QueueOwner must unlink";
+    ASSERT_FALSE(message_queue_exists(name))
+        << "B3.18: cycle " << cycle << ": ~QueueOwner must unlink";
   }
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -35,6 +36,11 @@
 
 namespace ipclab::mq_blocking::hidden {
 
+// The names every test file uses, brought in once with `using namespace hidden;`.
+using std::chrono::nanoseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+using testing::ChildProcess;
 using testing::notify_on_signal;
 using testing::pattern;
 using testing::show;
@@ -45,6 +51,13 @@ inline std::string describe(const std::optional<Received>& message) {
     return "nothing";
   }
   return "priority " + std::to_string(message->priority) + " " + show(message->payload);
+}
+
+/// In a child: fails unless `got` is `expected` (as describe() shows it).
+inline void child_expect(const std::optional<Received>& got, const std::string& expected,
+                         const std::string& why) {
+  std::string text = describe(got);
+  CHILD_REQUIRE(text == expected, why + ": expected " + expected + ", got " + text);
 }
 
 /// True when `got` is exactly `expected`: every byte, and the priority.
@@ -144,6 +157,34 @@ inline ::testing::AssertionResult sleeps_in(
   return stopped(child, testing::sleeps_in(child, {call}, window));
 }
 
+/// A child that installs a handler for SIGUSR1 first (testing::notify_on_signal,
+/// with SA_RESTART when `restart`), then runs `body`: the frame of the tests of
+/// signals during a wait (B4.13, B4.14, B4.18). It stands in for its
+/// ChildProcess (waits_in, blocked_in, EXPECT_CHILD_OK).
+class SignalledChild {
+ public:
+  SignalledChild(const std::string& name, bool restart, const std::function<void()>& body)
+      : handled_("the " + name + " handled SIGUSR1"), child_(name, [&] {
+          notify_on_signal(SIGUSR1, handled_, restart);
+          body();
+        }) {}
+
+  /// Sends SIGUSR1 and waits until the handler ran (failing early if the child ends first).
+  ::testing::AssertionResult interrupt(
+      steady_clock::time_point deadline = testing::default_deadline()) {
+    child_.kill(SIGUSR1);
+    return handled_.wait_for(child_, deadline);
+  }
+  operator ChildProcess&() noexcept { return child_; }
+  testing::ChildResult wait() { return child_.wait(); }
+  [[nodiscard]] bool has_exited() const { return child_.has_exited(); }
+  void kill(int sig) const { child_.kill(sig); }
+
+ private:
+  testing::Event handled_;
+  ChildProcess child_;
+};
+
 /// Milliseconds of a duration, for failure messages ("1000.3 ms").
 template <typename Rep, typename Period>
 std::string ms(std::chrono::duration<Rep, Period> duration) {
@@ -185,6 +226,12 @@ class MqBlockingHidden : public testing::IpcTest {
   static std::string take_all(const Queue& q) { return hidden::take_all(q.native()); }
   /// Messages queued, as the kernel counts them.
   static long queued(const Queue& q) { return hidden::kernel_attributes(q.native()).mq_curmsgs; }
+  /// A new queue of one message, full already (fill()): a send on it waits.
+  Queue make_full() {
+    Queue q = make(1);
+    fill(q);
+    return q;
+  }
   /// Fills `q` to capacity with one-byte messages "x" of priority 0, without the code under test.
   static void fill(const Queue& q) {
     for (long n = queued(q); n < hidden::kernel_attributes(q.native()).mq_maxmsg; ++n) {

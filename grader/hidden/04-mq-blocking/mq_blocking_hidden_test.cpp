@@ -22,24 +22,9 @@ namespace ipclab::mq_blocking {
 namespace {
 
 using namespace std::chrono_literals;
-using hidden::answer_of;
-using hidden::describe;
-using hidden::ms;
-using hidden::notify_on_signal;
-using hidden::sleeps_in;
-using hidden::waits_in;
-using std::chrono::nanoseconds;
-using std::chrono::steady_clock;
-using std::chrono::system_clock;
+using namespace hidden;
+using hidden::describe;  // beside describe(const Attributes&) below
 using testing::blocked_in;
-using testing::ChildProcess;
-
-/// In a child: fails unless `got` is `expected` (as describe() shows it).
-void child_expect(const std::optional<Received>& got, const std::string& expected,
-                  const std::string& why) {
-  std::string text = describe(got);
-  CHILD_REQUIRE(text == expected, why + ": expected " + expected + ", got " + text);
-}
 
 /// "max 3, size 40, 2 queued, blocking" for a failure message or a comparison.
 std::string describe(const Attributes& attr) {
@@ -392,9 +377,7 @@ TEST_F(MqBlockingHidden, B4_13_StopGivesUpAWaitingSendWithEintr) {
   Queue q = make(2);
   raw_send(q, "a", 1);
   raw_send(q, "b", 2);
-  testing::Event handled("the sender handled SIGUSR1");
-  ChildProcess sender("sender", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  SignalledChild sender("sender", /*restart=*/false, [&] {
     try {
       bool sent = q.send(to_bytes("c"), 3, OnSignal::stop);
       CHILD_REQUIRE(false, std::string("B4.13: expected SystemError with EINTR; send returned ") +
@@ -413,12 +396,9 @@ TEST_F(MqBlockingHidden, B4_13_StopGivesUpAWaitingSendWithEintr) {
 
 TEST_F(MqBlockingHidden, B4_13_StopGivesUpTimedCallsWithEintr) {
   Queue empty = make(1);
-  Queue full = make(1);
-  fill(full);
+  Queue full = make_full();
   const auto long_wait = nanoseconds(testing::scaled(10s));
-  testing::Event handled("the child handled SIGUSR1");
-  ChildProcess waiter("waiter", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  SignalledChild waiter("waiter", /*restart=*/false, [&] {
     try {
       auto r = empty.receive_for(long_wait, OnSignal::stop);
       CHILD_REQUIRE(false, "B4.13: expected receive_for(10 s, stop) to throw EINTR; it returned " +
@@ -440,8 +420,7 @@ TEST_F(MqBlockingHidden, B4_13_StopGivesUpTimedCallsWithEintr) {
     }
   });
   ASSERT_TRUE(waits_in(waiter, {"mq_timedreceive"})) << "B4.13: receive_for waits";
-  waiter.kill(SIGUSR1);
-  ASSERT_TRUE(handled.wait_for(waiter)) << "B4.13";
+  ASSERT_TRUE(waiter.interrupt()) << "B4.13";
   ASSERT_TRUE(waits_in(waiter, {"mq_timedsend"}))
       << "B4.13: with OnSignal::stop, receive_for must throw EINTR when a handler interrupts "
          "it (not time out, not wait again); then send_until waits";
@@ -461,9 +440,7 @@ TEST_F(MqBlockingHidden, B4_13_TheRawTimespecReceiveAlwaysStopsAtEintr) {
   timespec deadline{};
   ::clock_gettime(CLOCK_REALTIME, &deadline);
   deadline.tv_sec += std::chrono::duration_cast<std::chrono::seconds>(testing::scaled(30s)).count();
-  testing::Event handled("the receiver handled SIGUSR1");
-  ChildProcess receiver("receiver", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  SignalledChild receiver("receiver", /*restart=*/false, [&] {
     try {
       auto r = empty.receive_until(deadline);
       CHILD_REQUIRE(false,
@@ -480,8 +457,7 @@ TEST_F(MqBlockingHidden, B4_13_TheRawTimespecReceiveAlwaysStopsAtEintr) {
   });
   ASSERT_TRUE(waits_in(receiver, {"mq_timedreceive"}))
       << "B4.13: the queue is empty: receive_until(timespec 30 s ahead) waits";
-  receiver.kill(SIGUSR1);
-  ASSERT_TRUE(handled.wait_for(receiver)) << "B4.13: the signal handler did not run";
+  ASSERT_TRUE(receiver.interrupt()) << "B4.13: the signal handler did not run";
   if (auto ended = testing::finishes_without_blocking_in(
           receiver, {"mq_timedreceive"},
           "B4.13: receive_until(const timespec&) must throw EINTR when a handler interrupts it, "
@@ -495,11 +471,8 @@ TEST_F(MqBlockingHidden, B4_14_RetryKeepsAWaitingSendWaiting) {
   if (testing::kUnderThreadSanitizer) {
     GTEST_SKIP() << testing::kTsanDefersSignalHandlers;
   }
-  Queue q = make(1);
-  fill(q);
-  testing::Event handled("the sender handled SIGUSR1");
-  ChildProcess sender("sender", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  Queue q = make_full();
+  SignalledChild sender("sender", /*restart=*/false, [&] {
     CHILD_REQUIRE(answer_of("send(..., retry)",
                             "B4.14: with OnSignal::retry, EINTR means: call again and keep waiting",
                             [&] { return q.send(to_bytes("after"), 5, OnSignal::retry); }),
@@ -508,8 +481,7 @@ TEST_F(MqBlockingHidden, B4_14_RetryKeepsAWaitingSendWaiting) {
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE(waits_in(sender, {"mq_timedsend"}))
         << "B4.14: the sender waits (round " << round << ")";
-    sender.kill(SIGUSR1);
-    ASSERT_TRUE(handled.wait_for(sender)) << "B4.14: OnSignal::retry must survive the signal";
+    ASSERT_TRUE(sender.interrupt()) << "B4.14: OnSignal::retry must survive the signal";
   }
   ASSERT_TRUE(waits_in(sender, {"mq_timedsend"})) << "B4.14: and wait again";
   ASSERT_EQ(describe(raw_take(q)), "priority 0 \"x\"");  // make room
@@ -523,25 +495,35 @@ constexpr nanoseconds kRetryTimeout = 300ms;
 
 /// Interrupts `child` (waiting in `call` with OnSignal::retry) with SIGUSR1 again
 /// and again, each time once it is back in `call`, until it returns or `stop_at`.
-void keep_interrupting(ChildProcess& child, const testing::Event& handled, std::string_view call,
+void keep_interrupting(SignalledChild& child, std::string_view call,
                        steady_clock::time_point stop_at) {
   while (!child.has_exited() && steady_clock::now() < stop_at) {
     if (!blocked_in(child, {call}, stop_at)) {
       return;  // it returned (the child's verdict says how) or the time is up
     }
-    child.kill(SIGUSR1);
-    if (!handled.wait_for(child, stop_at)) {
+    if (!child.interrupt(stop_at)) {
       return;
     }
   }
 }
 
+/// In a child: `call`, with a timeout of kRetryTimeout and OnSignal::retry, was
+/// started at `sys_start`, interrupted again and again, and took `elapsed`: it
+/// must have waited until its deadline, and not much longer (`limit`).
+void child_expect_deadline_kept(const std::string& call, system_clock::time_point sys_start,
+                                nanoseconds elapsed, nanoseconds limit) {
+  CHILD_REQUIRE(system_clock::now() >= sys_start + kRetryTimeout,
+                "B4.14: " + call + " returned after " + ms(elapsed) + ", before its deadline");
+  CHILD_REQUIRE(elapsed <= limit,
+                "B4.14: " + call + " returned only after " + ms(elapsed) +
+                    ", interrupted by a signal every few milliseconds: the deadline must be "
+                    "computed once, before the first call, and kept across EINTR retries");
+}
+
 TEST_F(MqBlockingHidden, B4_14_RetryKeepsTheDeadlineOfReceiveFor) {
   Queue q = make(1);
-  testing::Event handled("the receiver handled SIGUSR1");
   const auto limit = kRetryTimeout + testing::scaled(2s);
-  ChildProcess receiver("receiver", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  SignalledChild receiver("receiver", /*restart=*/false, [&] {
     auto sys_start = system_clock::now();
     auto start = steady_clock::now();
     auto r =
@@ -550,26 +532,17 @@ TEST_F(MqBlockingHidden, B4_14_RetryKeepsTheDeadlineOfReceiveFor) {
                   [&] { return q.receive_for(kRetryTimeout, OnSignal::retry); });
     auto elapsed = steady_clock::now() - start;
     child_expect(r, "nothing", "B4.14: nothing was sent: receive_for times out");
-    CHILD_REQUIRE(
-        system_clock::now() >= sys_start + kRetryTimeout,
-        "B4.14: receive_for(300 ms) returned after " + ms(elapsed) + ", before its deadline");
-    CHILD_REQUIRE(elapsed <= limit,
-                  "B4.14: receive_for(300 ms) returned only after " + ms(elapsed) +
-                      ", interrupted by a signal every few milliseconds: the deadline must be "
-                      "computed once, before the first call, and kept across EINTR retries");
+    child_expect_deadline_kept("receive_for(300 ms)", sys_start, elapsed, limit);
   });
   ASSERT_TRUE(waits_in(receiver, {"mq_timedreceive"})) << "B4.14: receive_for waits";
-  keep_interrupting(receiver, handled, "mq_timedreceive", steady_clock::now() + limit);
+  keep_interrupting(receiver, "mq_timedreceive", steady_clock::now() + limit);
   EXPECT_CHILD_OK(receiver);
 }
 
 TEST_F(MqBlockingHidden, B4_14_RetryKeepsTheDeadlineOfSendFor) {
-  Queue q = make(1);
-  fill(q);
-  testing::Event handled("the sender handled SIGUSR1");
+  Queue q = make_full();
   const auto limit = kRetryTimeout + testing::scaled(2s);
-  ChildProcess sender("sender", [&] {
-    notify_on_signal(SIGUSR1, handled, false);
+  SignalledChild sender("sender", /*restart=*/false, [&] {
     auto sys_start = system_clock::now();
     auto start = steady_clock::now();
     bool sent =
@@ -578,16 +551,10 @@ TEST_F(MqBlockingHidden, B4_14_RetryKeepsTheDeadlineOfSendFor) {
                   [&] { return q.send_for(to_bytes("never"), 1, kRetryTimeout, OnSignal::retry); });
     auto elapsed = steady_clock::now() - start;
     CHILD_REQUIRE(!sent, "B4.14: the queue stayed full: send_for must time out (false)");
-    CHILD_REQUIRE(
-        system_clock::now() >= sys_start + kRetryTimeout,
-        "B4.14: send_for(300 ms) returned after " + ms(elapsed) + ", before its deadline");
-    CHILD_REQUIRE(elapsed <= limit,
-                  "B4.14: send_for(300 ms) returned only after " + ms(elapsed) +
-                      ", interrupted by a signal every few milliseconds: the deadline must be "
-                      "computed once, before the first call, and kept across EINTR retries");
+    child_expect_deadline_kept("send_for(300 ms)", sys_start, elapsed, limit);
   });
   ASSERT_TRUE(waits_in(sender, {"mq_timedsend"})) << "B4.14: send_for waits";
-  keep_interrupting(sender, handled, "mq_timedsend", steady_clock::now() + limit);
+  keep_interrupting(sender, "mq_timedsend", steady_clock::now() + limit);
   EXPECT_CHILD_OK(sender);
   EXPECT_EQ(take_all(q), "priority 0 \"x\"") << "B4.14: nothing was sent";
 }
@@ -596,19 +563,15 @@ TEST_F(MqBlockingHidden, B4_18_SaRestartRestartsAWaitingSend) {
   if (testing::kUnderThreadSanitizer) {
     GTEST_SKIP() << testing::kTsanDefersSignalHandlers;
   }
-  Queue q = make(1);
-  fill(q);
-  testing::Event handled("the sender handled SIGUSR1");
-  ChildProcess sender("sender", [&] {
-    notify_on_signal(SIGUSR1, handled, true);
+  Queue q = make_full();
+  SignalledChild sender("sender", /*restart=*/true, [&] {
     CHILD_REQUIRE(answer_of("send(..., stop) with SA_RESTART",
                             "B4.18: with SA_RESTART the kernel restarts the wait; no EINTR",
                             [&] { return q.send(to_bytes("restarted"), 2, OnSignal::stop); }),
                   "B4.18: the send returns true once sent");
   });
   ASSERT_TRUE(waits_in(sender, {"mq_timedsend"})) << "B4.18";
-  sender.kill(SIGUSR1);
-  ASSERT_TRUE(handled.wait_for(sender)) << "B4.18: the handler ran";
+  ASSERT_TRUE(sender.interrupt()) << "B4.18: the handler ran";
   ASSERT_TRUE(waits_in(sender, {"mq_timedsend"})) << "B4.18: the kernel restarted the wait";
   ASSERT_EQ(describe(raw_take(q)), "priority 0 \"x\"");  // make room
   EXPECT_CHILD_OK(sender);

@@ -21,26 +21,11 @@ namespace ipclab::mq_blocking {
 namespace {
 
 using namespace std::chrono_literals;
-using hidden::answer_of;
-using hidden::describe;
-using hidden::ms;
-using hidden::sleeps_in;
-using hidden::waits_in;
-using std::chrono::nanoseconds;
-using std::chrono::steady_clock;
-using std::chrono::system_clock;
-using testing::ChildProcess;
+using namespace hidden;
 using testing::fails_with;
 
 /// How long after its deadline a timed call may return on a loaded machine.
 std::chrono::milliseconds margin() { return testing::scaled(2s); }
-
-/// In a child: fails unless `got` is `expected` (as describe() shows it).
-void child_expect(const std::optional<Received>& got, const std::string& expected,
-                  const std::string& why) {
-  std::string text = describe(got);
-  CHILD_REQUIRE(text == expected, why + ": expected " + expected + ", got " + text);
-}
 
 /// In a child: checks a timed call that had to wait until `deadline` (a
 /// system_clock time read before the call, plus its timeout) and give up.
@@ -59,8 +44,7 @@ void child_expect_waited_until(system_clock::time_point deadline, steady_clock::
 
 TEST_F(MqBlockingHidden, B4_9_EveryTimedCallWaitsItsWholeTimeoutThenAnswers) {
   Queue empty = make(1);
-  Queue full = make(1);
-  fill(full);
+  Queue full = make_full();
   // Not whole milliseconds: a deadline rounded or cut to milliseconds is early.
   const nanoseconds timeout = 75'300'001ns;
   ChildProcess timed("timed calls", [&] {

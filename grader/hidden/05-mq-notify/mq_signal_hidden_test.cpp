@@ -19,6 +19,7 @@ using hidden::describe;
 using testing::blocked_in;
 using testing::ChildProcess;
 using testing::Event;
+using testing::PausingChild;
 
 TEST_F(MqNotifyHidden, B5_1_AnySignalAndItsValueArriveWhole) {
   Queue q = make();
@@ -240,15 +241,10 @@ TEST_F(MqNotifyHidden, B5_5_ReArmBeforeDrainingCatchesALateMessage) {
 
 TEST_F(MqNotifyHidden, B5_6_EbusyFromAnotherProcessIsThrown) {
   Queue q = make();
-  Event holding("the holder registered");
-  Event done("the test is done");
-  ChildProcess holder("holder", [&] {
-    q.notify_by_signal(SIGUSR1, 1);
-    holding.notify();
-    done.wait_or_fail();
+  PausingChild holder("holder", [&] { q.notify_by_signal(SIGUSR1, 1); }, [&] {
     CHILD_REQUIRE(hidden::registered(q.native()), "B5.6: the holder is still registered");
   });
-  ASSERT_TRUE(holding.wait_for(holder)) << "B5.6";
+  ASSERT_TRUE(holder.paused()) << "B5.6";
   ChildProcess other("other", [&] {
     using testing::fails_with;
     CHILD_REQUIRE(fails_with("mq_notify", "EBUSY", [&] { q.notify_by_signal(SIGUSR2, 2); }),
@@ -267,7 +263,7 @@ TEST_F(MqNotifyHidden, B5_6_EbusyFromAnotherProcessIsThrown) {
     q.cancel_notification();
   });
   EXPECT_CHILD_OK(other);
-  done.notify();
+  holder.go_on();
   EXPECT_CHILD_OK(holder);
 }
 
@@ -292,20 +288,18 @@ TEST_F(MqNotifyHidden, B5_6_TheCallersOwnSecondRegistrationIsEbusy) {
 
 TEST_F(MqNotifyHidden, B5_9_SigevNoneKeepsOthersOutUntilAMessageComes) {
   Queue q = make();
-  Event holding("the holder registered");
-  Event done("the test is done");
-  ChildProcess holder("holder", [&] {
-    hidden::block(SIGUSR1);
-    q.notify_none();
-    holding.notify();
-    done.wait_or_fail();
-    CHILD_REQUIRE(!hidden::take_pending(SIGUSR1), "B5.9: SIGEV_NONE sends no signal");
-  });
-  ASSERT_TRUE(holding.wait_for(holder)) << "B5.9";
+  PausingChild holder(
+      "holder",
+      [&] {
+        hidden::block(SIGUSR1);
+        q.notify_none();
+      },
+      [&] { CHILD_REQUIRE(!hidden::take_pending(SIGUSR1), "B5.9: SIGEV_NONE sends no signal"); });
+  ASSERT_TRUE(holder.paused()) << "B5.9";
   EXPECT_TRUE(registered(q)) << "B5.9: a SIGEV_NONE registration holds the place";
   raw_send(q, "used up");
   EXPECT_FALSE(registered(q)) << "B5.9: the message on the empty queue used it up";
-  done.notify();
+  holder.go_on();
   EXPECT_CHILD_OK(holder);
 }
 

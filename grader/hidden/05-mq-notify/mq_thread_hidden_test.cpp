@@ -13,11 +13,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
-#include <condition_variable>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,28 +29,20 @@ using namespace std::chrono_literals;
 using testing::ChildProcess;
 using testing::Event;
 
-/// What a handler saw: the messages in order, and whether two calls overlapped.
+/// What a handler saw: the messages in order ("priority:text"), and whether two calls overlapped.
 class Journal {
  public:
   void add(const Message& m) {
     if (inside_.exchange(true)) {
       overlapped_ = true;
     }
-    {
-      std::lock_guard lock(mutex_);
-      entries_.push_back(std::to_string(m.priority) + ":" + to_string(m.payload));
-      changed_.notify_all();
-    }
+    entries_.add(std::to_string(m.priority) + ":" + to_string(m.payload));
     inside_ = false;
   }
   bool wait_for(std::size_t n) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, testing::scaled(10s), [&] { return entries_.size() >= n; });
+    return entries_.wait_for(n, std::chrono::steady_clock::now() + testing::scaled(10s));
   }
-  std::vector<std::string> entries() {
-    std::lock_guard lock(mutex_);
-    return entries_;
-  }
+  std::vector<std::string> entries() { return entries_.texts(); }
   std::string text() {
     std::string all;
     for (const auto& e : entries()) {
@@ -65,9 +55,7 @@ class Journal {
  private:
   std::atomic<bool> inside_{false};
   std::atomic<bool> overlapped_{false};
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::string> entries_;
+  testing::Collector entries_;
 };
 
 std::atomic<int> thread_value{0};
@@ -163,18 +151,13 @@ TEST_F(MqNotifyHidden, B5_11_BurstsFromManyProducersArriveExactlyOnce) {
   Listener listener(q, [&](const Message& m) { journal.add(m); });
   constexpr int kProducers = 4;
   constexpr int kEach = 150;
-  std::vector<ChildProcess> producers;
-  for (int p = 0; p < kProducers; ++p) {
-    producers.emplace_back("producer " + std::to_string(p), [&, p] {
-      Queue out = Queue::open(name_);
-      for (int i = 0; i < kEach; ++i) {
-        out.send(std::to_string(p) + "." + std::to_string(i));
-      }
-    });
-  }
-  for (auto& producer : producers) {
-    EXPECT_CHILD_OK(producer);
-  }
+  testing::ProducerProcesses producers(kProducers, [&](int p) {
+    Queue out = Queue::open(name_);
+    for (int i = 0; i < kEach; ++i) {
+      out.send(testing::numbered(p, i));
+    }
+  });
+  EXPECT_CHILDREN_OK(producers);
   ASSERT_TRUE(journal.wait_for(kProducers * kEach))
       << "B5.11: " << journal.entries().size() << " of " << kProducers * kEach
       << " messages handled; " << queued(q) << " still queued: a notification was lost";

@@ -80,7 +80,8 @@ class MqServerHidden : public EpollTest {
     EXPECT_TRUE(server_->read_until("final: ", lines)) << id;
     EXPECT_CHILD_OK(server_->child()) << id << ": after " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
                                       << " the server exits 0, within the deadline";
-    EXPECT_FALSE(queue_exists(options.queue_name)) << id << ": the server removes its queue";
+    EXPECT_FALSE(message_queue_exists(options.queue_name))
+        << id << ": the server removes its queue";
     return lines;
   }
   std::optional<ServerProcess> server_;
@@ -91,24 +92,22 @@ TEST_F(MqServerHidden, B6_10_ManyClientsEachMessageExactlyOnce) {
   ServerProcess& server = start(options);
   constexpr int kClients = 4;
   constexpr int kEach = 50;
-  std::vector<ChildProcess> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back("client " + std::to_string(c), [&, c] {
-      std::vector<Message> messages;
-      for (int i = 0; i < kEach; ++i) {
-        messages.push_back({std::to_string(c) + "." + std::to_string(i), static_cast<unsigned>(i % 3)});
-      }
-      send_messages(options.queue_name, messages);
-    });
-  }
+  testing::ProducerProcesses clients(
+      kClients,
+      [&](int c) {
+        std::vector<Message> messages;
+        for (int i = 0; i < kEach; ++i) {
+          messages.push_back({testing::numbered(c, i), static_cast<unsigned>(i % 3)});
+        }
+        send_messages(options.queue_name, messages);
+      },
+      "client");
   std::vector<std::string> lines;
   for (int n = 0; n < kClients * kEach; ++n) {
     ASSERT_TRUE(server.read_until("message ", lines)) << "B6.10: message " << n + 1 << " of "
                                                       << kClients * kEach;
   }
-  for (auto& client : clients) {
-    EXPECT_CHILD_OK(client) << "B6.10";
-  }
+  EXPECT_CHILDREN_OK(clients) << "B6.10";
   std::vector<std::string> after = shut_down(options, SIGTERM, "B6.12");
   lines.insert(lines.end(), after.begin(), after.end());
   std::map<std::string, int> count;
@@ -118,7 +117,7 @@ TEST_F(MqServerHidden, B6_10_ManyClientsEachMessageExactlyOnce) {
   std::string wrong;
   for (int c = 0; c < kClients; ++c) {
     for (int i = 0; i < kEach; ++i) {
-      std::string text = std::to_string(c) + "." + std::to_string(i);
+      std::string text = testing::numbered(c, i);
       if (count[text] != 1) {
         wrong += " " + text + " x" + std::to_string(count[text]);
       }
@@ -253,7 +252,7 @@ TEST_F(MqServerHidden, B6_12_SigtermDrainsWhatIsQueued) {
       << "B6.12: the 8 messages queued when SIGTERM was read are printed before the final line";
   EXPECT_EQ(field(lines.back(), "received"), 8) << "B6.12: " << lines.back();
   EXPECT_CHILD_OK(server.child()) << "B6.12";
-  EXPECT_FALSE(queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
+  EXPECT_FALSE(message_queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
 }
 
 TEST_F(MqServerHidden, B6_12_SigintDrainsWhatIsQueued) {
@@ -266,7 +265,7 @@ TEST_F(MqServerHidden, B6_12_SigintDrainsWhatIsQueued) {
       << "B6.12: the server says which signal, from whom";
   EXPECT_EQ(messages_in(lines).size(), 8u) << "B6.12: drained before the final line";
   EXPECT_CHILD_OK(server.child()) << "B6.12";
-  EXPECT_FALSE(queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
+  EXPECT_FALSE(message_queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
 }
 
 TEST_F(MqServerHidden, B6_12_ASignalInTheMiddleOfABurstLosesNothingSent) {
@@ -326,7 +325,7 @@ TEST_F(MqServerHidden, B6_12_AFailedStartLeavesNoQueue) {
     CHILD_REQUIRE(refused, "B6.7: a zero statistics interval is std::invalid_argument");
   });
   EXPECT_CHILD_OK(child);
-  EXPECT_FALSE(queue_exists(options.queue_name))
+  EXPECT_FALSE(message_queue_exists(options.queue_name))
       << "B6.12: the constructor threw after creating the queue; it must remove it (no "
          "destructor runs for a half-built object)";
 }
@@ -383,7 +382,7 @@ TEST_F(MqServerHidden, B6_14_AStaleQueueKeepsItsMessages) {
   mq_attr now{};
   EXPECT_EQ(::mq_getattr(stale, &now), 0);
   EXPECT_EQ(now.mq_curmsgs, 1) << "B6.14: the stale queue and its message are left alone";
-  EXPECT_TRUE(queue_exists(name)) << "B6.14: the stale queue is not removed";
+  EXPECT_TRUE(message_queue_exists(name)) << "B6.14: the stale queue is not removed";
   ::mq_close(stale);
   ::mq_unlink(name.c_str());
 }

@@ -20,22 +20,20 @@ using testing::finishes_without_blocking_in;
 using ShmHidden = Hidden;
 
 TEST_F(ShmHidden, B7_1_EveryByteOfANewObjectCanBeWritten) {
-  std::string name = shm_name("shm");
+  testing::ScopedName name(shm_name("shm"), unlink_shared_memory);
   SharedMemory memory = SharedMemory::create(name, 3 * 4096 + 10);
   ChildProcess writer("writer", [&] {
     memory.data()[memory.size() - 1] = std::byte{7};  // SIGBUS if the object was never sized
   });
   EXPECT_CHILD_OK(writer) << "B7.1: the last byte of a new object must be writable "
                              "(a SIGBUS means the object was not sized with ftruncate)";
-  unlink_shared_memory(name);
 }
 
 TEST_F(ShmHidden, B7_1_TheModeIsPassedOn) {
   testing::UmaskFor umask(0);
-  std::string name = shm_name("shm");
+  testing::ScopedName name(shm_name("shm"), unlink_shared_memory);
   SharedMemory memory = SharedMemory::create(name, 64, 0640);
   EXPECT_EQ(mode_of(file_of_shm(name)), 0640u) << "B7.1: created with the mode given";
-  unlink_shared_memory(name);
 }
 
 TEST_F(ShmHidden, B7_2_AnUnsizedObjectIsRefused) {
@@ -75,42 +73,38 @@ TEST_F(ShmHidden, B7_3_AForkedChildSharesTheMapping) {
 
 TEST_F(ShmHidden, B7_5_TheSemaphoreModeLessTheUmask) {
   testing::UmaskFor umask(027);
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0, 0666);
   EXPECT_EQ(mode_of(file_of_sem(name)), 0640u) << "B7.5: mode 0666 less the umask 027";
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmHidden, B7_5_ValueMaxIsAccepted) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, SEM_VALUE_MAX);
   EXPECT_EQ(value(sem.get()), SEM_VALUE_MAX) << "B7.5: SEM_VALUE_MAX itself is a valid value";
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmHidden, B7_6_TryWaitNeverWaits) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   ChildProcess child("try_wait", [&] {
     CHILD_REQUIRE(!try_wait(sem.get()), "B7.6: try_wait at 0 is false");
   });
   EXPECT_TRUE(finishes_without_blocking_in(child, {"futex"}, "B7.6: try_wait must never wait"));
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmHidden, B7_8_ATimeoutWaitsUntilTheDeadline) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   auto deadline = realtime_in(200ms);
   EXPECT_FALSE(wait_until(sem.get(), deadline)) << "B7.8";
   EXPECT_GE(std::chrono::system_clock::now(), deadline)
       << "B7.8: wait_until returned before its deadline: was the deadline passed as a relative "
          "timespec (a moment in 1970)?";
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmHidden, B7_10_ASignalDuringWaitIsRetried) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   testing::Event handled("the waiter handled SIGUSR1");
   ChildProcess waiter("waiter", [&] {
@@ -129,7 +123,6 @@ TEST_F(ShmHidden, B7_10_ASignalDuringWaitIsRetried) {
   ASSERT_TRUE(blocked_in(waiter, {"futex"})) << "B7.10: after EINTR, wait_until must wait again";
   post(sem.get());
   EXPECT_CHILD_OK(waiter) << "B7.10: EINTR is retried, not thrown";
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmHidden, B7_11_SeveralChildrenWaitOnOneUnnamedSemaphore) {

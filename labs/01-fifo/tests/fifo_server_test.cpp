@@ -16,15 +16,8 @@ namespace {
 using testing::blocked_in;
 using testing::ChildProcess;
 using testing::fails_with;
+using testing::shout;
 namespace fs = std::filesystem;
-
-std::vector<std::byte> shout(pid_t /*client*/, std::span<const std::byte> body) {
-  std::string text = to_string(body);
-  for (char& c : text) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return to_bytes(text);
-}
 
 /// Servers and clients share dir(); whatever they leave there fails the test.
 class FifoServer : public testing::IpcTest {};

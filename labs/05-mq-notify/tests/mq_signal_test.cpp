@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 using testing::blocked_in;
 using testing::ChildProcess;
 using testing::Event;
+using testing::PausingChild;
 
 /// In a child: the text of a signal notification, for a message.
 std::string describe(const std::optional<SignalNotification>& got) {
@@ -131,16 +132,12 @@ TEST_F(MqNotify, B5_5_RearmAndDrainEmptiesTheQueueAndStaysArmed) {
 
 TEST_F(MqNotify, B5_6_OneRegistrationPerQueue) {
   Queue q = make();
-  Event registered_there("the first child registered");
-  Event done("the test is done");
-  ChildProcess owner("owner", [&] {
+  PausingChild owner("owner", [&] {
     q.notify_none();
     CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_by_signal(SIGUSR1, 1); }),
                   "B5.6: registering again from the registered process is EBUSY");
-    registered_there.notify();
-    done.wait_or_fail();
   });
-  ASSERT_TRUE(registered_there.wait_for(owner)) << "B5.6";
+  ASSERT_TRUE(owner.paused()) << "B5.6";
   ChildProcess other("other", [&] {
     CHILD_REQUIRE(testing::fails_with("mq_notify", "EBUSY", [&] { q.notify_none(); }),
                   "B5.6: registering while another process is registered is EBUSY");
@@ -148,7 +145,7 @@ TEST_F(MqNotify, B5_6_OneRegistrationPerQueue) {
   });
   EXPECT_CHILD_OK(other);
   EXPECT_TRUE(registered(q)) << "B5.6: a cancel from another process leaves the registration";
-  done.notify();
+  owner.go_on();
   EXPECT_CHILD_OK(owner);
 }
 
@@ -167,27 +164,22 @@ TEST_F(MqNotify, B5_6_CancelRemovesTheCallersRegistration) {
 
 TEST_F(MqNotify, B5_7_ABlockedReceiverWinsTheMessage) {
   Queue q = make();
-  Event ready("the listener registered");
-  Event check_now("the message was taken");
   ChildProcess receiver("receiver", [&] {
     char buffer[64];
     CHILD_REQUIRE(::mq_receive(q.native(), buffer, sizeof buffer, nullptr) == 3,
                   "the receiver gets the message");
   });
-  ChildProcess listener("listener", [&] {
-    q.notify_by_signal(SIGUSR1, 1);
-    ready.notify();
-    check_now.wait_or_fail();
+  PausingChild listener("listener", [&] { q.notify_by_signal(SIGUSR1, 1); }, [&] {
     auto got = wait_for_signal(SIGUSR1, 0ns);
     CHILD_REQUIRE(!got, "B5.7: a blocked receiver took the message: no signal, got " +
                             describe(got));
     CHILD_REQUIRE(registered(q), "B5.7: and the registration is still in place");
   });
-  ASSERT_TRUE(ready.wait_for(listener)) << "B5.7";
+  ASSERT_TRUE(listener.paused()) << "B5.7";
   ASSERT_TRUE(blocked_in(receiver, {"mq_timedreceive"})) << "B5.7: the receiver waits first";
   raw_send(q, "hey");
   EXPECT_CHILD_OK(receiver);
-  check_now.notify();
+  listener.go_on();
   EXPECT_CHILD_OK(listener);
 }
 

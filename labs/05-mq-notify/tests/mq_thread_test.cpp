@@ -8,10 +8,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sched.h>
 #include <string>
 #include <vector>
@@ -23,7 +21,6 @@ namespace ipclab::mq_notify {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ChildProcess;
 
 // What the notification function saw; the test waits on `seen`.
 std::atomic<int> seen_value{0};
@@ -53,29 +50,6 @@ TEST_F(MqNotify, B5_10_ThreadNotificationRunsTheFunctionOnANewThread) {
       << "B5.10: it runs on a thread of its own";
 }
 
-/// Messages a handler received, and a way to wait until there are `n`.
-class Inbox {
- public:
-  void add(const Message& m) {
-    std::lock_guard lock(mutex_);
-    texts_.push_back(to_string(m.payload));
-    changed_.notify_all();
-  }
-  bool wait_for(std::size_t n) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, testing::scaled(5s), [&] { return texts_.size() >= n; });
-  }
-  std::vector<std::string> texts() {
-    std::lock_guard lock(mutex_);
-    return texts_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::string> texts_;
-};
-
 TEST_F(MqNotify, B5_11_TheListenerHandlesEveryMessageOnce) {
   if (testing::kUnderThreadSanitizer) {
     GTEST_SKIP() << testing::kTsanMissesSigevThreads;
@@ -83,24 +57,19 @@ TEST_F(MqNotify, B5_11_TheListenerHandlesEveryMessageOnce) {
   Queue q = make(4);
   raw_send(q, "early-low", 1);
   raw_send(q, "early-high", 2);
-  Inbox inbox;
-  Listener listener(q, [&](const Message& m) { inbox.add(m); });
+  testing::Collector inbox;
+  Listener listener(q, [&](const Message& m) { inbox.add(to_string(m.payload)); });
   ASSERT_EQ(inbox.texts(), (std::vector<std::string>{"early-high", "early-low"}))
       << "B5.11: the constructor drains what was queued, highest priority first";
   constexpr int kProducers = 3;
   constexpr int kEach = 30;
-  std::vector<ChildProcess> producers;
-  for (int p = 0; p < kProducers; ++p) {
-    producers.emplace_back("producer " + std::to_string(p), [&, p] {
-      Queue out = Queue::open(name_);
-      for (int i = 0; i < kEach; ++i) {
-        out.send(std::to_string(p) + "." + std::to_string(i));
-      }
-    });
-  }
-  for (auto& producer : producers) {
-    EXPECT_CHILD_OK(producer);
-  }
+  testing::ProducerProcesses producers(kProducers, [&](int p) {
+    Queue out = Queue::open(name_);
+    for (int i = 0; i < kEach; ++i) {
+      out.send(testing::numbered(p, i));
+    }
+  });
+  EXPECT_CHILDREN_OK(producers);
   ASSERT_TRUE(inbox.wait_for(2 + kProducers * kEach))
       << "B5.11: only " << inbox.texts().size() << " of " << 2 + kProducers * kEach
       << " messages were handled; " << q.queued() << " are still queued";
@@ -120,9 +89,9 @@ TEST_F(MqNotify, B5_12_StopUnregistersAndThrowsAreReported) {
   }
   Queue q = make();
   {
-    Inbox inbox;
+    testing::Collector inbox;
     Listener listener(q, [&](const Message& m) {
-      inbox.add(m);
+      inbox.add(to_string(m.payload));
       if (to_string(m.payload) == "bad") {
         throw std::runtime_error("the handler refused \"bad\"");
       }

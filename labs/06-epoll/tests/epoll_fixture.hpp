@@ -51,15 +51,8 @@ inline void let_time_pass(std::chrono::nanoseconds duration) {
   }
 }
 
-/// True while a queue called `name` exists (checked without the code under test).
-inline bool queue_exists(const std::string& name) {
-  mqd_t mqd = ::mq_open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (mqd == static_cast<mqd_t>(-1)) {
-    return false;
-  }
-  ::mq_close(mqd);
-  return true;
-}
+/// Whether a queue exists, asked without the code under test (the shared helper).
+using testing::message_queue_exists;
 
 /// A queue left behind, as a crashed server leaves it: made by the test with
 /// the raw call (read-write, room for 2 messages of 16 bytes). The caller

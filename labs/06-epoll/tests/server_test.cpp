@@ -75,7 +75,7 @@ TEST_F(MqServer, B6_12_SigtermDrainsPrintsFinalStatisticsAndRemovesTheQueue) {
   ASSERT_TRUE(server.read_until("final: ", lines)) << "B6.12";
   EXPECT_EQ(field(lines.back(), "received"), 2) << "B6.12: " << lines.back();
   EXPECT_CHILD_OK(server.child()) << "B6.12: exit status 0";
-  EXPECT_FALSE(queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
+  EXPECT_FALSE(message_queue_exists(options.queue_name)) << "B6.12: the server removes its queue";
 }
 
 TEST_F(MqServer, B6_13_AnIdleServerWaitsInEpollWait) {
@@ -95,7 +95,7 @@ TEST_F(MqServer, B6_14_AStaleQueueIsReportedNotReused) {
   mqd_t stale = make_stale_queue(name);
   ChildProcess child("server", [&] { require_server_refuses(name); });
   EXPECT_CHILD_OK(child);
-  EXPECT_TRUE(queue_exists(name)) << "B6.14: the stale queue is reported, not removed";
+  EXPECT_TRUE(message_queue_exists(name)) << "B6.14: the stale queue is reported, not removed";
   ::mq_close(stale);
   ::mq_unlink(name.c_str());
 }
@@ -105,7 +105,7 @@ TEST_F(MqServer, B6_14_AClientWithoutAServerFailsWithEnoent) {
   std::vector<Message> messages{{"hello?", 0}};
   EXPECT_TRUE(fails_with("mq_open", "ENOENT", [&] { send_messages(name, messages); }))
       << "B6.14: no server, no queue";
-  EXPECT_FALSE(queue_exists(name)) << "B6.14: a client never creates the queue";
+  EXPECT_FALSE(message_queue_exists(name)) << "B6.14: a client never creates the queue";
 }
 
 }  // namespace

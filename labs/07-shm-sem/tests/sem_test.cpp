@@ -33,16 +33,15 @@ TEST_F(ShmSem, B7_5_NamedSemaphoreIsCreatedOnceWithItsValue) {
 }
 
 TEST_F(ShmSem, B7_6_TryWaitOnZeroIsNotTakenNotAnError) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 1);
   EXPECT_TRUE(try_wait(sem.get())) << "B7.6: a unit is there";
   EXPECT_FALSE(try_wait(sem.get())) << "B7.6: at 0, try_wait answers false";
   EXPECT_EQ(value(sem.get()), 0);
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmSem, B7_7_WaitSleepsInTheKernelUntilAPost) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   ChildProcess waiter("waiter", [&] { wait(NamedSemaphore::open(name).get()); });
   ASSERT_TRUE(blocked_in(waiter, {"futex"}))
@@ -50,11 +49,10 @@ TEST_F(ShmSem, B7_7_WaitSleepsInTheKernelUntilAPost) {
   post(sem.get());
   EXPECT_CHILD_OK(waiter) << "B7.7: a post wakes the waiter";
   EXPECT_EQ(value(sem.get()), 0) << "B7.7: the waiter took the unit";
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmSem, B7_8_WaitUntilTakesAnAbsoluteDeadline) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, 0);
   EXPECT_FALSE(wait_until(sem.get(), realtime_in(20ms))) << "B7.8: nothing came: false";
   post(sem.get());
@@ -67,15 +65,13 @@ TEST_F(ShmSem, B7_8_WaitUntilTakesAnAbsoluteDeadline) {
       << "B7.8: a deadline a minute away must wait (a relative timespec is a moment in 1970)";
   post(sem.get());
   EXPECT_CHILD_OK(waiter);
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmSem, B7_9_PostPastTheMaximumIsEoverflow) {
-  std::string name = sem_name("sem");
+  testing::ScopedName name(sem_name("sem"), unlink_semaphore);
   NamedSemaphore sem = NamedSemaphore::create(name, SEM_VALUE_MAX);
   EXPECT_TRUE(fails_with("sem_post", "EOVERFLOW", [&] { post(sem.get()); })) << "B7.9";
   EXPECT_EQ(value(sem.get()), SEM_VALUE_MAX);
-  unlink_semaphore(name);
 }
 
 TEST_F(ShmSem, B7_11_UnnamedSemaphoreInSharedMemoryWorksAcrossProcesses) {

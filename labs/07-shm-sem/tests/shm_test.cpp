@@ -14,7 +14,7 @@ using testing::fails_with;
 
 TEST_F(ShmSem, B7_1_CreateSizesAndZeroesTheObject) {
   testing::UmaskFor umask(022);
-  std::string name = shm_name("shm");
+  testing::ScopedName name(shm_name("shm"), unlink_shared_memory);
   SharedMemory memory = SharedMemory::create(name, 10000, 0666);
   struct stat status {};
   ASSERT_EQ(::fstat(memory.fd(), &status), 0);
@@ -26,11 +26,10 @@ TEST_F(ShmSem, B7_1_CreateSizesAndZeroesTheObject) {
       << "B7.1: a new object reads as zeros";
   EXPECT_TRUE(fails_with("shm_open", "EEXIST", [&] { SharedMemory::create(name, 10, 0600); }))
       << "B7.1: create is exclusive";
-  unlink_shared_memory(name);
 }
 
 TEST_F(ShmSem, B7_2_SizesThatCannotBeMappedAreRefused) {
-  std::string name = shm_name("shm");
+  testing::ScopedName name(shm_name("shm"), unlink_shared_memory);
   EXPECT_THROW(SharedMemory::create(name, 0), std::invalid_argument) << "B7.2: size 0";
   EXPECT_FALSE(exists(shm_file(name))) << "B7.2: a refused size creates nothing";
   SharedMemory memory = SharedMemory::create(name, 4096);
@@ -38,13 +37,12 @@ TEST_F(ShmSem, B7_2_SizesThatCannotBeMappedAreRefused) {
       << "B7.2: mapping 8192 bytes of a 4096-byte object would raise SIGBUS past its end";
   EXPECT_EQ(SharedMemory::open(name).size(), 4096u) << "B7.2: size 0 maps what fstat reports";
   EXPECT_EQ(SharedMemory::open(name, 100).size(), 100u) << "B7.2: a smaller mapping is fine";
-  EXPECT_TRUE(fails_with("shm_open", "ENOENT", [&] { SharedMemory::open(name + "-missing"); }))
+  EXPECT_TRUE(fails_with("shm_open", "ENOENT", [&] { SharedMemory::open(name.str() + "-missing"); }))
       << "B7.2";
-  unlink_shared_memory(name);
 }
 
 TEST_F(ShmSem, B7_3_WritesAreSeenByAnotherProcess) {
-  std::string name = shm_name("shm");
+  testing::ScopedName name(shm_name("shm"), unlink_shared_memory);
   SharedMemory memory = SharedMemory::create(name, 4096);
   testing::Event written("written");
   ChildProcess writer("writer", [&] {
@@ -56,7 +54,6 @@ TEST_F(ShmSem, B7_3_WritesAreSeenByAnotherProcess) {
   EXPECT_CHILD_OK(writer);
   EXPECT_EQ(std::memcmp(memory.data() + 100, "hello", 5), 0)
       << "B7.3: a write through another process's mapping must show in ours (MAP_SHARED)";
-  unlink_shared_memory(name);
 }
 
 TEST_F(ShmSem, B7_4_UnlinkRemovesTheNameNotTheMapping) {

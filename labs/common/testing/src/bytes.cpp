@@ -1,6 +1,7 @@
 #include "ipclab/testing/bytes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace ipclab::testing {
@@ -57,6 +58,14 @@ std::string first_difference(std::span<const std::byte> expected, std::span<cons
     text += "; equal for the first " + std::to_string(at) + " bytes";
   }
   return text;
+}
+
+std::vector<std::byte> shout(pid_t /*client*/, std::span<const std::byte> request) {
+  std::vector<std::byte> reply(request.begin(), request.end());
+  for (auto& byte : reply) {
+    byte = static_cast<std::byte>(std::toupper(static_cast<unsigned char>(byte)));
+  }
+  return reply;
 }
 
 }  // namespace ipclab::testing
